@@ -1,0 +1,1 @@
+"""Models, data and training routines of the playground; importable without Streamlit."""

@@ -1,0 +1,61 @@
+"""Pick the compute device (CUDA, else Apple MPS, else CPU) and set torch's thread count once."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+
+import torch
+
+DEVICE_ENV = "PLAYGROUND_DEVICE"  # "auto" (default), "cpu", "cuda" or "mps"
+THREADS_ENV = "PLAYGROUND_THREADS"  # intra-op threads for torch; default: all cores
+
+_threads_lock = threading.Lock()
+_threads_set: int | None = None
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def pick_device(env: Mapping[str, str] | None = None) -> torch.device:
+    """CUDA, else MPS, else CPU; the environment variable forces one (an unavailable choice raises)."""
+    env = os.environ if env is None else env
+    wanted = env.get(DEVICE_ENV, "auto").strip().lower() or "auto"
+    if wanted == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if wanted not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"{DEVICE_ENV}={wanted!r}: expected auto, cpu, cuda or mps")
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{DEVICE_ENV}=cuda but CUDA is not available on this machine")
+    if wanted == "mps" and not _mps_available():
+        raise ValueError(f"{DEVICE_ENV}=mps but Apple MPS is not available on this machine")
+    return torch.device(wanted)
+
+
+def setup_threads(env: Mapping[str, str] | None = None) -> int:
+    """Set torch's intra-op thread count once per process (it is process-wide) and return it."""
+    global _threads_set
+    with _threads_lock:
+        if _threads_set is None:
+            env = os.environ if env is None else env
+            raw = env.get(THREADS_ENV, "")
+            n = int(raw) if raw.strip().isdigit() and int(raw) > 0 else (os.cpu_count() or 1)
+            torch.set_num_threads(n)
+            _threads_set = torch.get_num_threads()
+        return _threads_set
+
+
+def describe(device: torch.device) -> str:
+    """One line for the UI, e.g. 'CPU · 2 threads' or 'CUDA · NVIDIA H200'."""
+    if device.type == "cuda":
+        return f"CUDA · {torch.cuda.get_device_name(device)}"
+    if device.type == "mps":
+        return "Apple MPS"
+    return f"CPU · {torch.get_num_threads()} threads"

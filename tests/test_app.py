@@ -1,0 +1,33 @@
+"""AppTest: every page of the real app runs without exception, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest_util import assert_clean, open_page
+from ui.nav import COMPARISONS
+
+PAGES = [None, *(p.name for p in COMPARISONS)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_clean(page, lang):
+    at = open_page(page, lang)
+    assert_clean(at)
+    assert at.title, "every page has a title"
+    assert at.sidebar.radio(key="lang").value == lang
+
+
+def test_language_switch_changes_text():
+    at = open_page(None, "en")
+    english = at.title[0].value
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert at.title[0].value != english and "游乐场" in at.title[0].value
+
+
+def test_bad_url_values_fall_back_with_a_note():
+    at = open_page(None, "en", query={"seed": "not-a-number"})
+    assert_clean(at)
+    assert at.sidebar.number_input(key="seed").value == 0
+    assert any("seed=not-a-number" in w.value for w in at.warning)

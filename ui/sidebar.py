@@ -1,0 +1,63 @@
+"""The shared sidebar: device in use, run seed, language switch (rendered by app.py on every page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from core import device as core_device
+from core.i18n import LANGUAGES
+from core.params import ChoiceParam, IntParam
+from ui.i18n import LANG_KEY, tr
+from ui.urlstate import seed_from_url, write_to_url
+
+SEED_KEY = "seed"
+APP_PARAMS = {
+    LANG_KEY: ChoiceParam("en", tuple(LANGUAGES)),
+    SEED_KEY: IntParam(0, 0, 99_999),
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _device() -> tuple[torch.device, str | None]:
+    """The process's device, chosen once; the error text when the override was unusable."""
+    core_device.setup_threads()
+    try:
+        return core_device.pick_device(), None
+    except ValueError as exc:
+        return torch.device("cpu"), str(exc)
+
+
+def device() -> torch.device:
+    """The device every page trains on."""
+    return _device()[0]
+
+
+def run_seed() -> int:
+    """The run seed chosen in the sidebar."""
+    return int(st.session_state.get(SEED_KEY, APP_PARAMS[SEED_KEY].default))
+
+
+def _guess_language() -> None:
+    """First visit without ?lang=: follow the browser's language (zh-* opens in Chinese)."""
+    if LANG_KEY in st.session_state or LANG_KEY in st.query_params:
+        return
+    locale = (getattr(st.context, "locale", None) or "").lower()
+    if locale.startswith("zh"):
+        st.session_state[LANG_KEY] = "zh"
+
+
+def render_sidebar() -> None:
+    """Language, seed and device, each kept in the URL."""
+    _guess_language()
+    seed_from_url(APP_PARAMS)
+    with st.sidebar:
+        st.radio(tr("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANG_KEY,
+                 horizontal=True)
+        st.number_input(tr("app.seed"), min_value=0, max_value=99_999, step=1, key=SEED_KEY,
+                        help=tr("app.seed_help"))
+        dev, error = _device()
+        if error:
+            st.warning(tr("app.device_error", error=error))
+        st.caption(f"{tr('app.device')}: {core_device.describe(dev)}")
+    write_to_url(APP_PARAMS)
