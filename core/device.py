@@ -58,4 +58,14 @@ def describe(device: torch.device) -> str:
         return f"CUDA · {torch.cuda.get_device_name(device)}"
     if device.type == "mps":
         return "Apple MPS"
-    return f"CPU · {torch.get_num_threads()} threads"
+    n = torch.get_num_threads()
+    return f"CPU · {n} thread{'s' if n != 1 else ''}"
+
+
+def warm_up() -> None:
+    """Take one throwaway optimizer step: torch imports its compiler stack on the first
+    `optimizer.step()` of a process (about 1.5 s), which would otherwise land on a user's first run."""
+    w = torch.zeros(2, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.1)
+    (w.sum() ** 2).backward()
+    opt.step()

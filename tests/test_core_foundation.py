@@ -50,7 +50,7 @@ def test_threads_set_once_and_described():
     n = core_device.setup_threads()
     assert n == torch.get_num_threads() >= 1
     assert core_device.setup_threads({"PLAYGROUND_THREADS": "1"}) == n  # second call changes nothing
-    assert core_device.describe(torch.device("cpu")) == f"CPU · {n} threads"
+    assert core_device.describe(torch.device("cpu")) == f"CPU · {n} thread{'s' if n > 1 else ''}"
 
 
 # --- reproducibility ----------------------------------------------------------------------------

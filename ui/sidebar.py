@@ -22,6 +22,7 @@ APP_PARAMS = {
 def _device() -> tuple[torch.device, str | None]:
     """The process's device, chosen once; the error text when the override was unusable."""
     core_device.setup_threads()
+    core_device.warm_up()
     try:
         return core_device.pick_device(), None
     except ValueError as exc:
