@@ -1,0 +1,144 @@
+"""Benchmark: the classic lesson's loop (separate nets, a DataLoader, loss.item() each step) vs run_race.
+
+Run as `.venv/bin/python -m bench.race` (add `--browser` for the page-load and animation figures,
+`--runs N` for more repetitions). Both loops run interleaved in the same process, so a busy machine
+slows both alike; medians and ratios are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from core.data import noisy_curve
+from core.device import setup_threads
+from core.models import init_module_
+from core.race import DEFAULT_RACERS, RaceConfig, Racer, make_optimizer, make_racer, run_race
+from core.seeding import generator_for
+
+BIG_RACERS = tuple(make_racer(c) for c in
+                   ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "nadam"))
+CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+CASES = {
+    "default race (4 racers x 1 seed x 384 steps)": (RaceConfig(), 0.3),
+    "7 racers x 5 seeds x 384 steps": (RaceConfig(racers=BIG_RACERS, seeds=5), 1.5),
+}
+
+
+class Net(nn.Module):
+    """The lesson's network, written the lesson's way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(1, 20)
+        self.predict = nn.Linear(20, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.predict(torch.relu(self.hidden(x)))
+
+
+def classic(racers: tuple[Racer, ...], seeds: int) -> list[list[float]]:
+    """The lesson's loop: per seed a shuffling DataLoader; per batch, every net steps and reports .item()."""
+    histories = []
+    for s in range(seeds):
+        x, y = noisy_curve(1000, (-1.0, 1.0), "square", 0.1, s)
+        loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True,
+                            generator=generator_for(s, "classic"))
+        # nn.Linear's own initialisation rule, drawn from a generator instead of the global RNG
+        nets = [init_module_(Net(), generator_for(s, "classic-init", r)) for r in range(len(racers))]
+        opts = [make_optimizer(racer, list(net.parameters())) for racer, net in zip(racers, nets)]
+        his: list[list[float]] = [[] for _ in racers]
+        loss_fn = nn.MSELoss()
+        for _epoch in range(12):
+            for bx, by in loader:
+                for net, opt, h in zip(nets, opts, his):
+                    loss = loss_fn(net(bx), by)
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+                    h.append(loss.item())
+        histories.extend(his)
+    return histories
+
+
+def _time(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def bench_training(runs: int) -> None:
+    print(f"torch {torch.__version__}, {setup_threads()} CPU thread(s); medians of {runs} interleaved runs")
+    classic(DEFAULT_RACERS, 1)  # warm up both (first-call imports, allocator)
+    run_race(RaceConfig(epochs=1))
+    for name, (config, target) in CASES.items():
+        a, b, c = [], [], []
+        for _ in range(runs):
+            a.append(_time(lambda config=config: classic(config.racers, config.seeds)))
+            b.append(_time(lambda config=config: run_race(config)))
+            c.append(_time(lambda config=config: run_race(config, engine="vmap")))
+        ca, ours, ours_vmap = statistics.median(a), statistics.median(b), statistics.median(c)
+        verdict = "ok" if ours <= target else "OVER TARGET"
+        print(f"{name}: classic {ca:.3f} s, ours {ours:.3f} s (target {target} s: {verdict}), "
+              f"ours/classic = {ours / ca:.2f}; ours with engine='vmap' {ours_vmap:.3f} s; "
+              f"classic runs {[round(v, 3) for v in a]}, ours {[round(v, 3) for v in b]}")
+
+
+def bench_browser() -> None:
+    """Open /race in headless Chromium: time to the first complete race, chart updates/s while playing."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+    from tests.browser.test_browser_race import SIGNATURE  # a hash of the loss chart's drawn SVG
+
+    with streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/race?seed=7")  # a seed no one else opened yet: nothing cached
+        page.wait_for_selector(READY)
+        page.close()
+        loads = []
+        for seed in (11, 12, 13):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t = time.perf_counter()
+            page.goto(f"{url}/race?seed={seed}")
+            page.wait_for_selector(CHART, timeout=60_000)
+            loads.append(time.perf_counter() - t)
+            page.wait_for_selector(READY)
+            if seed != 13:
+                page.close()
+        print(f"browser: first complete race shown {statistics.median(loads):.2f} s after goto "
+              f"(median of {[round(v, 2) for v in loads]}; target 2 s)")
+        page.get_by_role("button", name="▶ Start", exact=True).click()
+        page.wait_for_timeout(500)
+        seen, changes = None, 0
+        t_end = time.perf_counter() + 3.0
+        while time.perf_counter() < t_end:
+            sig = page.evaluate(SIGNATURE)
+            if sig != seen:
+                changes += seen is not None
+                seen = sig
+            page.wait_for_timeout(30)
+        print(f"browser: {changes / 3.0:.1f} chart updates per second while playing (target >= 5)")
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument("--browser", action="store_true", help="also measure the page in Chromium")
+    parser.add_argument("--no-training", action="store_true", help="skip the training benchmark")
+    args = parser.parse_args()
+    if not args.no_training:
+        bench_training(max(args.runs, 1))
+    if args.browser:
+        bench_browser()
+
+
+if __name__ == "__main__":
+    main()
