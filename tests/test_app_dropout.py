@@ -1,0 +1,99 @@
+"""AppTest of the dropout page: controls, URL state, bad link values, extreme inputs, both languages."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from core import device as core_device
+from tests.apptest_util import assert_clean, open_page
+
+SHORT = {"dropout.iters": "100"}  # a short run keeps the tests that change the config quick
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Small matrices: one torch thread is as fast, and far faster on a busy shared machine."""
+    core_device.setup_threads()  # the app's once-per-process setting happens first, then we narrow it
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _table_rows(at) -> list[str]:
+    return list(at.table[0].value.index)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_default_page(lang):
+    at = open_page("dropout", lang)
+    assert_clean(at)
+    assert at.title[0].value == ("Dropout vs overfitting" if lang == "en" else "Dropout 与过拟合")
+    assert len(_table_rows(at)) == 2
+    assert at.slider(key="dropout.rate").value == 0.5
+    assert at.slider(key="dropout.width").value == 300
+    assert at.number_input(key="dropout.lr").value == pytest.approx(0.01)
+    assert at.radio(key="dropout.mode").value == "eval"
+    summary = [m.value for m in at.markdown if "5" in m.value and ("dropout" in m.value.lower())]
+    assert summary, "the over-seeds summary is shown"
+    assert not at.warning
+
+
+def test_url_values_are_applied():
+    at = open_page("dropout", "en", query={**SHORT, "dropout.rate": "0.2", "dropout.l2": "true",
+                                           "dropout.wd": "0.02", "dropout.seeds": "3"})
+    assert_clean(at)
+    assert at.slider(key="dropout.rate").value == pytest.approx(0.2)
+    assert at.checkbox(key="dropout.l2").value is True
+    assert len(_table_rows(at)) == 3  # the L2 contender joins
+    assert at.slider(key="dropout.seeds").value == 3
+
+
+def test_bad_url_values_fall_back_with_a_note():
+    at = open_page("dropout", "en", query={**SHORT, "dropout.rate": "2", "dropout.width": "abc",
+                                           "dropout.mode": "sideways"})
+    assert_clean(at)
+    assert at.slider(key="dropout.rate").value == 0.5
+    assert at.slider(key="dropout.width").value == 300
+    assert at.radio(key="dropout.mode").value == "eval"
+    notes = " ".join(w.value for w in at.warning)
+    for item in ("dropout.rate=2", "dropout.width=abc", "dropout.mode=sideways"):
+        assert item in notes
+
+
+def test_huge_learning_rate_gives_a_message_not_a_trace():
+    at = open_page("dropout", "en", query={**SHORT, "dropout.lr": "10"})
+    assert_clean(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "exploded" in warnings
+    assert "—" in at.table[0].value.to_string()
+
+
+def test_rate_zero_says_the_nets_are_identical():
+    at = open_page("dropout", "en", query={**SHORT, "dropout.rate": "0"})
+    assert_clean(at)
+    infos = " ".join(i.value for i in at.info)
+    assert "identical" in infos and "Monte-Carlo" in infos
+
+
+def test_controls_rerun_and_land_in_the_url():
+    at = open_page("dropout", "en", query=SHORT)
+    at.radio(key="dropout.mode").set_value("train").run()
+    assert_clean(at)
+    assert at.query_params["dropout.mode"] == ["train"] or at.query_params["dropout.mode"] == "train"
+    at.slider(key="dropout.depth").set_value(1).run()
+    assert_clean(at)
+    assert at.slider(key="dropout.depth").value == 1
+    at.button(key="dropout.play.reset").click().run()
+    assert_clean(at)
+    assert at.slider(key="dropout.play.slider").value == 0
+
+
+def test_heavy_configuration_waits_for_a_click_before_the_seed_runs():
+    at = open_page("dropout", "en", query={"dropout.iters": "100", "dropout.points": "100",
+                                           "dropout.seeds": "10"})
+    assert_clean(at)
+    assert len(_table_rows(at)) == 2  # the main comparison is there at once
+    assert at.button(key="dropout.seeds_run")  # the over-seeds runs wait
+    assert not [m for m in at.markdown if "lower test MSE" in m.value]
