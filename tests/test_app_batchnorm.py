@@ -1,0 +1,83 @@
+"""AppTest of the BatchNorm page: controls, URL state, bad link values and extreme inputs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from core import device as core_device
+from tests.apptest_util import assert_clean, open_page
+
+FAST = {"batchnorm.epochs": "2", "batchnorm.depth": "3"}  # small runs for the interaction tests
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny networks: one intra-op thread is fastest (the app's own thread setup runs first, once)."""
+    core_device.setup_threads()
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _charts(at) -> int:
+    return sum(1 for e in at.main if type(e).__name__ == "UnknownElement")  # Altair charts in AppTest
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_defaults_render_every_view(lang):
+    at = open_page("batchnorm", lang)
+    assert_clean(at)
+    assert not at.warning
+    assert at.selectbox(key="batchnorm.activation").value == "tanh"
+    assert at.slider(key="batchnorm.depth").value == 8
+    assert at.number_input(key="batchnorm.lr").value == pytest.approx(0.03)
+    assert at.select_slider(key="batchnorm.batch_size").value == "64"
+    assert at.slider(key="batchnorm.play.slider").value == 12  # frames: initialisation + 12 epochs
+    assert len(at.subheader) == 5
+    assert _charts(at) == 7  # two histogram grids, saturation, loss, predictions, gradients, train vs eval
+    text = " ".join(m.value for m in at.markdown)
+    assert ("Saturation" in text) if lang == "en" else ("饱和" in text)
+
+
+def test_controls_change_the_run_and_the_url():
+    at = open_page("batchnorm", "en", query=FAST)
+    assert at.slider(key="batchnorm.depth").value == 3
+    assert at.slider(key="batchnorm.play.slider").value == 2
+    at.selectbox(key="batchnorm.activation").set_value("relu").run()
+    at.slider(key="batchnorm.epochs").set_value(3).run()
+    assert_clean(at)
+    assert at.query_params["batchnorm.activation"] == "relu" and at.query_params["batchnorm.epochs"] == "3"
+    assert at.slider(key="batchnorm.play.slider").value == 3
+    assert any("ReLU" in c.value for c in at.caption)
+
+
+def test_timeline_shows_the_initialisation():
+    at = open_page("batchnorm", "en", query=FAST)
+    at.slider(key="batchnorm.play.slider").set_value(0).run()
+    assert_clean(at)
+    assert any("initialisation" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("query", [
+    {"batchnorm.depth": "99"},
+    {"batchnorm.activation": "swish"},
+    {"batchnorm.lr": "nan"},
+    {"batchnorm.batch_size": "50"},
+    {"batchnorm.bn_momentum": "-1"},
+])
+def test_bad_link_values_fall_back_with_a_note(query):
+    at = open_page("batchnorm", "en", query={**FAST, **query})
+    assert_clean(at)
+    key, raw = next(iter(query.items()))
+    assert any(f"{key}={raw}" in w.value for w in at.warning)
+
+
+def test_extreme_inputs_give_a_message_not_a_trace():
+    query = {"batchnorm.activation": "relu", "batchnorm.weight_std": "2.0", "batchnorm.lr": "10.0",
+             "batchnorm.depth": "12", "batchnorm.epochs": "2"}
+    at = open_page("batchnorm", "en", query=query)
+    assert_clean(at)
+    assert any("diverged" in w.value for w in at.warning)
+    assert _charts(at) >= 5

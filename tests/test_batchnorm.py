@@ -1,0 +1,221 @@
+"""Unit and truth tests of the BatchNorm comparison (core.batchnorm, core.batchnorm_charts)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from core.batchnorm import (
+    NETS,
+    BatchNormConfig,
+    batch_statistics,
+    build_nets,
+    histograms,
+    run_batchnorm,
+    saturated,
+    stage_edges,
+)
+from core.batchnorm_charts import (
+    gradient_chart,
+    histogram_chart,
+    loss_chart,
+    prediction_chart,
+    saturation_chart,
+    stage_label,
+    train_eval_chart,
+)
+
+SEEDS = range(5)
+SMALL = BatchNormConfig(depth=3, width=6, epochs=2, n_train=300, n_test=50, bins=12)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny networks: one intra-op thread is fastest, and much faster on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def lessons() -> list:
+    """The classic lesson at its defaults, once per seed."""
+    return [run_batchnorm(BatchNormConfig(seed=s)) for s in SEEDS]
+
+
+# --- building blocks -------------------------------------------------------------------------------
+
+def test_histograms_match_numpy_with_end_bins_clamped():
+    g = torch.Generator().manual_seed(1)
+    values = torch.randn(4, 500, generator=g) * 3
+    values[0, :5] = torch.tensor([float("nan"), float("inf"), -50.0, 50.0, 5.0])
+    edges = torch.linspace(-5, 5, 21)
+    counts = histograms(values, edges)
+    for row in range(4):
+        v = values[row][torch.isfinite(values[row])].clamp(-5, 5).numpy()
+        expected, _ = np.histogram(v, bins=edges.numpy())
+        assert counts[row].tolist() == expected.tolist()
+    assert counts[0].sum() == 498  # nan and inf are dropped, ±50 land in the end bins
+
+
+def test_saturation_rules():
+    a = torch.tensor([-1.0, -0.995, -0.5, 0.0, 0.5, 0.995, 1.0])
+    assert saturated("tanh", a).tolist() == [True, True, False, False, False, True, True]
+    s = torch.tensor([0.0, 0.005, 0.5, 0.995, 1.0])
+    assert saturated("sigmoid", s).tolist() == [True, True, False, True, True]
+    r = torch.tensor([0.0, 0.0, 1e-6, 3.0])
+    assert saturated("relu", r).tolist() == [True, True, False, False]
+    with pytest.raises(ValueError):
+        saturated("gelu", a)
+
+
+def test_batch_statistics_uses_the_batch_and_leaves_running_stats_alone():
+    bn = nn.BatchNorm1d(3, momentum=0.5)
+    bn.running_mean.fill_(2.0)
+    bn.running_var.fill_(4.0)
+    model = nn.Sequential(bn).eval()
+    x = torch.randn(50, 3, generator=torch.Generator().manual_seed(0)) * 5 + 1
+    with torch.no_grad(), batch_statistics(model):
+        out = model(x)
+    ref = nn.functional.batch_norm(x, None, None, bn.weight, bn.bias, training=True, eps=bn.eps)
+    torch.testing.assert_close(out, ref)
+    assert bn.running_mean.tolist() == [2.0] * 3 and bn.running_var.tolist() == [4.0] * 3
+    assert not model.training and bn.track_running_stats
+
+
+def test_both_nets_start_from_the_same_weights():
+    nets = build_nets(BatchNormConfig(seed=3))
+    for plain, bn in zip(nets["plain"].linears(), nets["bn"].linears()):
+        assert torch.equal(plain.weight, bn.weight) and torch.equal(plain.bias, bn.bias)
+    assert torch.all(nets["plain"].head.bias == -0.2)
+    assert nets["bn"].input_bn is not None and nets["bn"].input_bn.momentum == 0.5
+    assert all(b.bn is not None for b in nets["bn"].blocks)
+    assert all(b.bn is None for b in nets["plain"].blocks)
+    assert len(nets["bn"].blocks) == 8 and nets["bn"].blocks[0].linear.out_features == 10
+
+
+def test_unknown_activation_is_refused():
+    with pytest.raises(ValueError):
+        run_batchnorm(BatchNormConfig(activation="gelu"))
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+def test_result_shapes_and_consistency():
+    r = run_batchnorm(SMALL)
+    frames, depth, bins = SMALL.epochs + 1, SMALL.depth, SMALL.bins
+    assert r.frames == frames
+    assert set(r.hist["plain"]) == {"linear", "act"} and set(r.hist["bn"]) == {"linear", "bn", "act"}
+    for net in NETS:
+        for counts in r.hist[net].values():
+            assert counts.shape == (frames, depth, bins)
+            assert (counts.sum(axis=-1) == SMALL.n_test * SMALL.width).all()
+        assert r.saturation[net].shape == (frames, depth)
+        assert r.test_loss[net].shape == r.test_loss_train_mode[net].shape == (frames,)
+        assert r.predictions[net].shape == (frames, SMALL.n_test)
+        assert r.grad_norm[net].shape == (2, depth + 1) and (r.grad_norm[net] > 0).all()
+        # the reported test loss is the eval-mode MSE of the reported predictions
+        mse = np.mean((r.predictions[net][-1] - r.y_test) ** 2)
+        assert mse == pytest.approx(r.test_loss[net][-1], rel=1e-4)
+    # without BN, train mode and eval mode are the same network
+    np.testing.assert_allclose(r.test_loss["plain"], r.test_loss_train_mode["plain"], rtol=1e-5)
+    assert r.diverged_at == {"plain": None, "bn": None}
+
+
+def test_same_config_same_result():
+    a, b = run_batchnorm(SMALL), run_batchnorm(SMALL)
+    for net in NETS:
+        np.testing.assert_array_equal(a.test_loss[net], b.test_loss[net])
+        np.testing.assert_array_equal(a.hist[net]["act"], b.hist[net]["act"])
+    c = run_batchnorm(BatchNormConfig(**{**SMALL.__dict__, "seed": 1}))
+    assert not np.array_equal(a.test_loss["bn"], c.test_loss["bn"])
+
+
+def test_at_initialisation_eval_mode_bn_is_the_identity():
+    """Running mean 0 and variance 1 before any training: the BN output equals its input (frame 0)."""
+    r = run_batchnorm(SMALL)
+    np.testing.assert_array_equal(r.hist["bn"]["bn"][0], r.hist["bn"]["linear"][0])
+    assert not np.array_equal(r.hist["bn"]["bn"][-1], r.hist["bn"]["linear"][-1])
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_other_activations_run(activation):
+    r = run_batchnorm(BatchNormConfig(**{**SMALL.__dict__, "activation": activation}))
+    assert np.isfinite(r.test_loss["bn"]).all()
+    assert r.edges["act"][0] == 0.0
+    assert 0.0 <= r.saturation["plain"].min() <= r.saturation["plain"].max() <= 1.0
+
+
+def test_divergence_is_a_result_and_charts_still_draw():
+    config = BatchNormConfig(activation="relu", weight_std=2.0, lr=10.0, depth=12, epochs=2)
+    r = run_batchnorm(config)
+    assert r.diverged_at["plain"] == 1
+    assert len(r.test_loss["plain"]) == config.epochs + 1
+    for chart in (loss_chart(r, 2), prediction_chart(r, 2), train_eval_chart(r), gradient_chart(r)):
+        chart.to_dict()
+
+
+def test_stage_labels_name_the_pre_bn_stage():
+    r = run_batchnorm(SMALL)
+    assert stage_label(r, "bn", "linear", "en") == "Linear output (pre-BN)"
+    assert stage_label(r, "bn", "bn", "en").startswith("After BN")
+    assert stage_label(r, "plain", "act", "en") == "Tanh output"
+    assert "BN" in stage_label(r, "bn", "linear", "zh")
+
+
+def test_charts_build_in_both_languages():
+    r = run_batchnorm(SMALL)
+    for lang in ("en", "zh"):
+        for net in NETS:
+            spec = histogram_chart(r, net, 1, lang).to_dict()
+            assert len(spec["hconcat"]) == len(r.stages(net))
+        for chart in (saturation_chart(r, 0, lang), loss_chart(r, 1, lang), prediction_chart(r, 2, lang),
+                      gradient_chart(r, lang), train_eval_chart(r, lang)):
+            assert isinstance(chart, alt.TopLevelMixin)
+            chart.to_dict()
+
+
+def test_fixed_edges_per_activation():
+    edges = stage_edges("tanh", 40)
+    assert edges["act"][0] == -1 and edges["act"][-1] == 1 and len(edges["linear"]) == 41
+
+
+# --- truth: the lesson, over five seeds ------------------------------------------------------------
+
+def test_bn_ends_at_least_twice_lower_in_four_of_five_seeds(lessons):
+    ratios = [r.test_loss["plain"][-1] / r.test_loss["bn"][-1] for r in lessons]
+    assert sum(ratio >= 2 for ratio in ratios) >= 4, ratios
+
+
+def test_plain_deepest_layer_saturates_bn_far_less(lessons):
+    plain = [r.saturation["plain"][-1, -1] for r in lessons]
+    bn = [r.saturation["bn"][-1, -1] for r in lessons]
+    assert all(p > 0.9 for p in plain), plain
+    assert all(b < 0.5 and b < p / 3 for p, b in zip(plain, bn)), (plain, bn)
+
+
+def test_plain_net_predicts_about_a_constant(lessons):
+    """Its test MSE is about the variance of the targets: what the best constant achieves."""
+    for r in lessons:
+        assert r.test_loss["plain"][-1] >= 0.95 * np.var(r.y_test)
+
+
+def test_gradient_vanishes_in_the_plain_nets_first_layer(lessons):
+    for r in lessons:
+        plain_last, bn_last = r.grad_norm["plain"][1, 0], r.grad_norm["bn"][1, 0]
+        assert plain_last < 0.01 * bn_last and plain_last < 0.01 * r.grad_norm["plain"][0, 0]
+
+
+def test_after_bn_stays_centred_with_unit_order_spread(lessons):
+    for r in lessons:
+        edges = r.edges["bn"]
+        centres = (edges[:-1] + edges[1:]) / 2
+        counts = r.hist["bn"]["bn"][1:]  # (epochs, depth, bins): from the first epoch on
+        total = counts.sum(-1)
+        mean = (counts * centres).sum(-1) / total
+        sd = np.sqrt((counts * centres ** 2).sum(-1) / total - mean ** 2)
+        assert np.abs(mean).max() < 1.0 and sd.min() > 0.5 and sd.max() < 3.0
