@@ -1,14 +1,228 @@
-"""The activations page (filled in by its issue): title and introduction."""
+"""Activations page: gallery with autograd derivatives, side-by-side training, gradient flow, dead units."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
+from core.activations import ACTIVATIONS, LABELS, RELU_FAMILY
+from core.activations_charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
+from core.activations_lab import (
+    CLASSIC,
+    DATASETS,
+    FLOW_INITS,
+    ActivationTrainConfig,
+    ActivationTrainResult,
+    GalleryResult,
+    GradientFlowConfig,
+    GradientFlowResult,
+    gallery,
+    run_activation_training,
+    run_gradient_flow,
+)
+from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
 from ui.guard import run_guarded
 from ui.i18n import tr
+from ui.playback import playback
+from ui.sidebar import run_seed
+from ui.urlstate import seed_from_url, write_to_url
+
+NAMES = tuple(ACTIVATIONS)
+MAX_COMPARE = 6
+PARAMS = {
+    "activations.gallery": MultiParam(CLASSIC, NAMES),
+    "activations.xrange": FloatParam(5.0, 1.0, 20.0),
+    "activations.compare": MultiParam(CLASSIC, NAMES, max_items=MAX_COMPARE),
+    "activations.dataset": ChoiceParam("moons", DATASETS),
+    "activations.n": IntParam(400, 50, 1000),
+    "activations.noise": FloatParam(0.2, 0.0, 0.5),
+    "activations.layers": IntParam(2, 1, 3),
+    "activations.width": IntParam(16, 2, 32),
+    "activations.lr": FloatParam(0.03, 0.0001, 10.0),
+    "activations.steps": IntParam(300, 20, 500),
+    "activations.depth": IntParam(10, 2, 16),
+    "activations.fwidth": IntParam(32, 4, 64),
+    "activations.init": ChoiceParam("default", FLOW_INITS),
+}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _gallery(names: tuple[str, ...], r: float) -> GalleryResult:
+    return gallery(names, -r, r)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _train(config: ActivationTrainConfig) -> ActivationTrainResult:
+    return run_activation_training(config)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _flow(config: GradientFlowConfig) -> GradientFlowResult:
+    return run_gradient_flow(config)
+
+
+def _label(name: str) -> str:
+    return LABELS[name]
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}" if np.isfinite(value) else "—"
+
+
+def _section_gallery() -> None:
+    st.header(tr("activations.gallery.header"))
+    c1, c2 = st.columns([3, 1])
+    c1.multiselect(tr("activations.gallery.pick"), NAMES, format_func=_label, key="activations.gallery",
+                   persist_state="session")
+    c2.slider(tr("activations.gallery.xrange"), 1.0, 20.0, step=0.5, key="activations.xrange",
+              persist_state="session")
+    names = tuple(st.session_state["activations.gallery"])
+    if not names:
+        st.info(tr("activations.gallery.empty"))
+        return
+    result = _gallery(names, float(st.session_state["activations.xrange"]))
+    left, right = st.columns(2)
+    left.altair_chart(gallery_chart(result, "value", tr("activations.gallery.value")), width="stretch")
+    right.altair_chart(gallery_chart(result, "derivative", tr("activations.gallery.derivative")),
+                       width="stretch")
+    st.caption(tr("activations.gallery.note"))
+    with st.expander(tr("activations.gallery.words")):
+        for name in names:
+            st.markdown(f"**{LABELS[name]}**: {tr(f'activations.desc.{name}')}")
+
+
+def _training_controls() -> None:
+    st.multiselect(tr("activations.train.compare"), NAMES, format_func=_label, key="activations.compare",
+                   max_selections=MAX_COMPARE, persist_state="session")
+    c = st.columns(4)
+    c[0].selectbox(tr("activations.train.dataset"), DATASETS, key="activations.dataset",
+                   format_func=lambda d: tr(f"activations.dataset.{d}"), persist_state="session")
+    c[1].number_input(tr("activations.train.n"), 50, 1000, step=50, key="activations.n",
+                      persist_state="session")
+    c[2].number_input(tr("activations.train.noise"), 0.0, 0.5, step=0.05, key="activations.noise",
+                      persist_state="session")
+    c[3].number_input(tr("activations.train.steps"), 20, 500, step=50, key="activations.steps",
+                      persist_state="session")
+    c = st.columns(4)
+    c[0].number_input(tr("activations.train.layers"), 1, 3, step=1, key="activations.layers",
+                      persist_state="session")
+    c[1].number_input(tr("activations.train.width"), 2, 32, step=2, key="activations.width",
+                      persist_state="session")
+    c[2].number_input(tr("activations.train.lr"), 0.0001, 10.0, step=0.01, format="%.4f",
+                      key="activations.lr", persist_state="session")
+
+
+def _train_config(names: tuple[str, ...]) -> ActivationTrainConfig:
+    s = st.session_state
+    return ActivationTrainConfig(
+        activations=names, dataset=s["activations.dataset"], n_samples=int(s["activations.n"]),
+        noise=float(s["activations.noise"]),
+        hidden=(int(s["activations.width"]),) * int(s["activations.layers"]),
+        lr=float(s["activations.lr"]), steps=int(s["activations.steps"]), seed=run_seed())
+
+
+def _boundary_title(result: ActivationTrainResult, frame: int, i: int) -> str:
+    name, step = LABELS[result.activations[i]], result.frame_steps[frame]
+    diverged = result.diverged_at[i]
+    if diverged is not None and diverged <= step:
+        return tr("activations.train.boundary_diverged", name=name, step=diverged)
+    return tr("activations.train.boundary", name=name, acc=_pct(result.accuracy[step, i]))
+
+
+def _draw_training(result: ActivationTrainResult, frame: int) -> None:
+    n = len(result.activations)
+    per_row = 4 if n in (4, 7, 8) else 3
+    for start in range(0, n, per_row):
+        cols = st.columns(per_row)
+        for i in range(start, min(start + per_row, n)):
+            cols[i - start].altair_chart(boundary_chart(result, frame, i, _boundary_title(result, frame, i)),
+                                         width="stretch")
+    step = result.frame_steps[frame]
+    left, right = st.columns(2)
+    left.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "loss",
+                                  tr("activations.train.loss"), upto=step), width="stretch")
+    right.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "accuracy",
+                                   tr("activations.train.accuracy"), upto=step), width="stretch")
+    _draw_dead(result.activations, result.dead[frame])
+
+
+def _draw_dead(names: tuple[str, ...], dead: np.ndarray) -> None:
+    relu = [i for i, a in enumerate(names) if a in RELU_FAMILY]
+    if not relu:
+        st.caption(tr("activations.dead.none"))
+        return
+    left, right = st.columns([2, 3])
+    left.altair_chart(dead_chart(names, dead, tr("activations.dead.title"), tr("activations.dead.layer")),
+                      width="stretch")
+    i = relu[0]
+    right.write(tr("activations.dead.explain", share=_pct(float(np.nanmean(dead[i]))), name=LABELS[names[i]]))
+
+
+def _section_training() -> tuple[str, ...]:
+    st.header(tr("activations.train.header"))
+    st.write(tr("activations.train.explain"))
+    _training_controls()
+    names = tuple(st.session_state["activations.compare"])
+    if not names:
+        st.info(tr("activations.train.empty"))
+        return names
+    result = _train(_train_config(names))
+    diverged = [LABELS[a] for a, d in zip(result.activations, result.diverged_at) if d is not None]
+    if diverged:
+        st.warning(tr("activations.train.diverged", names=", ".join(diverged)))
+    st.caption(tr("activations.train.look"))
+    playback("activations.play", len(result.frame_steps), lambda f: _draw_training(result, f))
+    finals = result.final_accuracy()
+    lo, hi = min(finals, key=finals.get), max(finals, key=finals.get)
+    st.write(tr("activations.train.summary", lo=_pct(finals[lo]), lo_name=LABELS[lo], hi=_pct(finals[hi]),
+                hi_name=LABELS[hi]))
+    st.info(tr("activations.train.shallow"), icon="💡")
+    return names
+
+
+def _draw_flow(result: GradientFlowResult, frame: int) -> None:
+    left, right = st.columns([3, 2])
+    left.altair_chart(flow_chart(result, frame, tr("activations.flow.norm"), tr("activations.flow.layer"),
+                                 tr("activations.flow.at_init"), tr("activations.flow.now")), width="stretch")
+    step = result.frame_steps[frame]
+    right.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "accuracy",
+                                   tr("activations.flow.accuracy"), upto=step), width="stretch")
+    _draw_dead(result.activations, result.dead[frame])
+
+
+def _section_flow(names: tuple[str, ...]) -> None:
+    st.header(tr("activations.flow.header"))
+    st.write(tr("activations.flow.explain"))
+    c1, c2, c3 = st.columns(3)
+    c1.slider(tr("activations.flow.depth"), 2, 16, key="activations.depth", persist_state="session")
+    c2.slider(tr("activations.flow.width"), 4, 64, step=4, key="activations.fwidth", persist_state="session")
+    c3.selectbox(tr("activations.flow.init"), FLOW_INITS, key="activations.init",
+                 format_func=lambda i: tr(f"activations.init.{i}"), persist_state="session")
+    if not names:
+        return
+    s = st.session_state
+    result = _flow(GradientFlowConfig(
+        activations=names, depth=int(s["activations.depth"]), width=int(s["activations.fwidth"]),
+        weight_init=s["activations.init"], dataset=s["activations.dataset"],
+        noise=float(s["activations.noise"]), seed=run_seed()))
+    st.caption(tr("activations.flow.look"))
+    first = result.first_layer_at_init()
+    if "relu" in first and "sigmoid" in first and first["sigmoid"] > 0:
+        st.write(tr("activations.flow.ratio", ratio=first["relu"] / first["sigmoid"]))
+    playback("activations.flow_play", len(result.frame_steps), lambda f: _draw_flow(result, f))
+    finals = {LABELS[a]: _pct(result.accuracy[-1, i]) for i, a in enumerate(result.activations)}
+    st.write(tr("activations.flow.final", steps=result.loss.shape[0] - 1,
+                items=", ".join(f"{k} {v}" for k, v in finals.items())))
 
 
 def render() -> None:
     st.title(tr("activations.title"))
     st.write(tr("activations.intro"))
+    seed_from_url(PARAMS)
+    _section_gallery()
+    names = _section_training()
+    _section_flow(names)
+    write_to_url(PARAMS)
 
 
 run_guarded(render)

@@ -1,0 +1,177 @@
+"""Altair charts of the activations page: gallery, decision boundaries, curves, gradient flow, dead units."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from core.activations import LABELS
+from core.activations_lab import ActivationTrainResult, GalleryResult, GradientFlowResult
+
+# One colour per activation on every chart of the page: Okabe-Ito first (the classic four get its
+# first four, as the theme), then Paul Tol's muted colours for the rest.
+COLORS: dict[str, str] = {
+    "relu": "#0072B2", "sigmoid": "#E69F00", "tanh": "#009E73", "softplus": "#D55E00",
+    "leaky_relu": "#CC79A7", "elu": "#56B4E9", "selu": "#F0E442", "gelu": "#000000",
+    "silu": "#882255", "mish": "#117733", "hardswish": "#999933", "relu6": "#888888",
+}
+CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0, class 1 (points and the heatmap's two ends)
+FONT = 14  # axis and legend text size: legible on a projector
+
+
+def _color(names: list[str]) -> alt.Color:
+    labels = [LABELS[n] for n in names]
+    return alt.Color("activation:N", title=None, sort=labels,
+                     scale=alt.Scale(domain=labels, range=[COLORS[n] for n in names]),
+                     legend=alt.Legend(orient="bottom", labelFontSize=FONT, columns=3, labelLimit=0))
+
+
+def _style(chart: alt.Chart) -> alt.Chart:
+    return chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT).configure_title(fontSize=FONT + 2)
+
+
+# --- gallery ------------------------------------------------------------------------------------
+
+def gallery_frame(result: GalleryResult) -> pd.DataFrame:
+    """Tidy rows: activation, x, value, derivative."""
+    parts = [pd.DataFrame({"activation": LABELS[n], "x": result.x, "value": result.values[n],
+                           "derivative": result.derivatives[n]}) for n in result.values]
+    return pd.concat(parts, ignore_index=True)
+
+
+def gallery_chart(result: GalleryResult, column: str, title: str) -> alt.Chart:
+    """f(x) (column='value') or f'(x) (column='derivative') of every activation, overlaid."""
+    names = list(result.values)
+    chart = alt.Chart(gallery_frame(result), title=title).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("x:Q", title="x"),
+        y=alt.Y(f"{column}:Q", title=None),
+        color=_color(names),
+        tooltip=["activation:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip(f"{column}:Q", format=".3f")],
+    ).properties(height=320)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y="y:Q")
+    return _style(alt.layer(zero, chart))
+
+
+# --- decision boundaries ----------------------------------------------------------------------------
+
+def _probability_png(probs: np.ndarray) -> str:
+    """A (G, G) grid of P(class 1), rows bottom-to-top, as a PNG data URL (blue 0 - white 0.5 - orange 1)."""
+    p = np.nan_to_num(probs, nan=0.5)[::-1, :, None]  # image rows go top to bottom
+    lo, hi = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], dtype=float) for c in CLASS_COLORS)
+    white = np.full(3, 255.0)
+    t = np.abs(p - 0.5) * 2 * 0.55  # pale colours: the points on top stay visible
+    rgb = np.where(p < 0.5, white + (lo - white) * t, white + (hi - white) * t)
+    buf = io.BytesIO()
+    Image.fromarray(rgb.astype(np.uint8), "RGB").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def boundary_chart(result: ActivationTrainResult, frame: int, index: int, title: str) -> alt.Chart:
+    """Network `index`'s P(class 1) over the plane at `frame`, with the training points."""
+    gx, gy = result.grid_x, result.grid_y
+    xs = alt.Scale(domain=[gx[0], gx[-1]], nice=False, zero=False)
+    ys = alt.Scale(domain=[gy[0], gy[-1]], nice=False, zero=False)
+    image = alt.Chart(pd.DataFrame({"x": [gx[0]], "x2": [gx[-1]], "y": [gy[0]], "y2": [gy[-1]],
+                                    "url": [_probability_png(result.probs[frame, index])]}))
+    image = image.mark_image(aspect=False).encode(
+        x=alt.X("x:Q", scale=xs, title=None), x2="x2:Q", y=alt.Y("y:Q", scale=ys, title=None), y2="y2:Q",
+        url="url:N")
+    points = pd.DataFrame({"x": result.points[:, 0], "y": result.points[:, 1],
+                           "label": result.labels.astype(int).astype(str)})
+    dots = alt.Chart(points).mark_circle(size=22, opacity=0.9, stroke="white", strokeWidth=0.4).encode(
+        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
+        color=alt.Color("label:N", scale=alt.Scale(domain=["0", "1"], range=list(CLASS_COLORS)), legend=None))
+    name = result.activations[index]
+    chart = alt.layer(image, dots).properties(
+        height=260, title=alt.Title(title, color=COLORS[name], fontSize=FONT + 2))
+    return chart.configure_axis(labelFontSize=FONT - 2).configure_view(stroke=COLORS[name], strokeWidth=3)
+
+
+# --- curves -----------------------------------------------------------------------------------------
+
+def curves_frame(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray) -> pd.DataFrame:
+    """Tidy rows: activation, step, loss, accuracy (NaN rows of diverged networks dropped)."""
+    steps = np.arange(loss.shape[0])
+    parts = [pd.DataFrame({"activation": LABELS[n], "step": steps, "loss": loss[:, i],
+                           "accuracy": accuracy[:, i]}) for i, n in enumerate(names)]
+    return pd.concat(parts, ignore_index=True).dropna()
+
+
+def curve_chart(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray, column: str, title: str,
+                upto: int | None = None) -> alt.Chart:
+    """Loss (log scale) or accuracy per step for every activation, drawn up to step `upto`."""
+    data = curves_frame(names, loss, accuracy)
+    if upto is not None:
+        data = data[data["step"] <= upto]
+    if column == "loss":
+        data = data[data["loss"] > 0]
+    y = (alt.Y("loss:Q", title=title, scale=alt.Scale(type="log")) if column == "loss"
+         else alt.Y("accuracy:Q", title=title, scale=alt.Scale(domain=[0.3, 1.0], clamp=True),
+                    axis=alt.Axis(format="%")))
+    chart = alt.Chart(data).mark_line(strokeWidth=2.5, clip=True).encode(
+        x=alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, loss.shape[0] - 1])),
+        y=y, color=_color(list(names)),
+        tooltip=["activation:N", "step:Q", alt.Tooltip(f"{column}:Q", format=".3f")],
+    ).properties(height=300)
+    return _style(chart)
+
+
+# --- dead units -------------------------------------------------------------------------------------
+
+def dead_frame(names: tuple[str, ...], dead: np.ndarray) -> pd.DataFrame:
+    """Tidy rows of one frame's dead fractions (A, layers): activation, layer, dead; ReLU family only."""
+    rows = [{"activation": LABELS[n], "layer": j + 1, "dead": float(dead[i, j])}
+            for i, n in enumerate(names) for j in range(dead.shape[1]) if np.isfinite(dead[i, j])]
+    return pd.DataFrame(rows, columns=["activation", "layer", "dead"])
+
+
+def dead_chart(names: tuple[str, ...], dead: np.ndarray, title: str, layer_title: str) -> alt.Chart:
+    """Bars: share of each hidden layer's units that output zero for every training point."""
+    data = dead_frame(names, dead)
+    shown = [n for n in names if LABELS[n] in set(data["activation"])]
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("layer:O", title=layer_title, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("activation:N", sort=[LABELS[n] for n in shown]),
+        y=alt.Y("dead:Q", title=title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=_color(shown),
+        tooltip=["activation:N", "layer:O", alt.Tooltip("dead:Q", format=".0%")],
+    ).properties(height=260)
+    return _style(chart)
+
+
+# --- gradient flow ----------------------------------------------------------------------------------
+
+def flow_frame(result: GradientFlowResult, frame: int) -> pd.DataFrame:
+    """Tidy rows: activation, layer (1 = first), norm, when ('init' or 'now') for one frame."""
+    rows = []
+    for when, f in (("init", 0), ("now", frame)):
+        for i, n in enumerate(result.activations):
+            for j, v in enumerate(result.grad_norms[f, i]):
+                if np.isfinite(v) and v > 0:
+                    rows.append({"activation": LABELS[n], "layer": j + 1, "norm": float(v), "when": when})
+    return pd.DataFrame(rows, columns=["activation", "layer", "norm", "when"])
+
+
+def flow_chart(result: GradientFlowResult, frame: int, title: str, layer_title: str,
+               init_label: str, now_label: str) -> alt.Chart:
+    """Gradient norm per layer on a log scale: dashed at initialisation, solid at `frame`."""
+    data = flow_frame(result, frame)
+    data["when"] = data["when"].map({"init": init_label, "now": now_label})
+    chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title=layer_title, scale=alt.Scale(domain=[1, result.grad_norms.shape[2]]),
+                axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("norm:Q", title=title, scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        color=_color(list(result.activations)),
+        strokeDash=alt.StrokeDash("when:N", title=None, sort=[init_label, now_label],
+                                  scale=alt.Scale(domain=[init_label, now_label], range=[[5, 4], [1, 0]]),
+                                  legend=alt.Legend(orient="top", labelFontSize=FONT, labelLimit=0,
+                                                    symbolType="stroke", symbolStrokeWidth=2.5)),
+        detail="when:N",
+        tooltip=["activation:N", "layer:Q", "when:N", alt.Tooltip("norm:Q", format=".2e")],
+    ).properties(height=340)
+    return _style(chart)

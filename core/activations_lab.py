@@ -1,0 +1,366 @@
+"""Activation experiments: the gallery, side-by-side training on 2-D data, gradient flow, dead units."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from sklearn.datasets import make_circles, make_moons
+from torch import nn
+from torch.nn import functional as F
+
+from core.activations import ACTIVATIONS, RELU_FAMILY, make_activation
+from core.data import spiral
+from core.models import WEIGHT_INITS, MLPSpec, build_mlp
+from core.seeding import derive_seed, generator_for
+
+CLASSIC = ("relu", "sigmoid", "tanh", "softplus")  # the four the classic lesson plots
+DATASETS = ("moons", "circles", "spiral")
+FLOW_INITS = tuple(i for i in WEIGHT_INITS if i != "normal")  # default, xavier, he
+MAX_LOSS = 1e4  # a loss above this (or non-finite) marks that network diverged
+
+
+# --- gallery ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GalleryResult:
+    """Each activation's values and autograd derivative on one grid of x."""
+
+    x: np.ndarray  # (n,)
+    values: dict[str, np.ndarray]  # name -> f(x), (n,)
+    derivatives: dict[str, np.ndarray]  # name -> f'(x) from autograd, (n,)
+
+
+def gallery(names: Sequence[str] = CLASSIC, x_min: float = -5.0, x_max: float = 5.0, n: int = 401,
+            dtype: torch.dtype = torch.float64) -> GalleryResult:
+    """f(x) and f'(x) (autograd, not hand-written) on linspace(x_min, x_max, n) for each name."""
+    if not x_min < x_max:
+        raise ValueError(f"x_min must be below x_max, got {x_min} and {x_max}")
+    x = torch.linspace(x_min, x_max, n, dtype=dtype)
+    values, derivatives = {}, {}
+    for name in names:
+        xg = x.clone().requires_grad_(True)
+        y = make_activation(name)(xg)
+        (dy,) = torch.autograd.grad(y.sum(), xg)  # elementwise f, so d(sum f)/dx_i = f'(x_i)
+        values[name] = y.detach().numpy()
+        derivatives[name] = dy.numpy()
+    return GalleryResult(x.numpy(), values, derivatives)
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+def make_dataset(name: str, n: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n, 2) float points and (n,) float labels 0/1 for 'moons', 'circles' or 'spiral'."""
+    state = derive_seed(seed, "activations", name) % (2 ** 32)
+    if name == "moons":
+        x, y = make_moons(n_samples=n, noise=noise, random_state=state)
+    elif name == "circles":
+        x, y = make_circles(n_samples=n, noise=noise, factor=0.5, random_state=state)
+    elif name == "spiral":
+        xt, yt = spiral(n, noise, seed)
+        return xt.float(), yt.float()
+    else:
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+
+
+def grid_axes(x: torch.Tensor, size: int, margin: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """`size` evenly spaced x and y coordinates covering the points plus a margin."""
+    lo, hi = x.min(0).values.tolist(), x.max(0).values.tolist()
+    return (np.linspace(lo[0] - margin, hi[0] + margin, size),
+            np.linspace(lo[1] - margin, hi[1] + margin, size))
+
+
+# --- stacked networks: one copy per activation, trained in one loop ------------------------------
+
+class StackedMLP:
+    """One MLP architecture per activation, weights stacked on a leading axis (A, ...).
+
+    Slices never interact: the loss is a sum of per-network losses and Adam is elementwise, so
+    training the stack equals training each network alone, at a fraction of the Python overhead.
+    """
+
+    def __init__(self, models: Sequence[nn.Module], activations: Sequence[str]) -> None:
+        linears = [m.linears() for m in models]
+        self.acts = [make_activation(a) for a in activations]
+        # weights[l]: (A, in, out), so h @ w maps (A, N, in) -> (A, N, out); biases[l]: (A, 1, out)
+        layers = range(len(linears[0]))
+        self.weights = [torch.stack([ls[i].weight.detach().T for ls in linears]).contiguous().requires_grad_()
+                        for i in layers]
+        self.biases = [torch.stack([ls[i].bias.detach()[None] for ls in linears]).requires_grad_()
+                       for i in layers]
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [*self.weights, *self.biases]
+
+    def _act(self, h: torch.Tensor) -> torch.Tensor:  # (A, N, width): each slice its own activation
+        return torch.stack([act(h[i]) for i, act in enumerate(self.acts)])
+
+    def hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Logits (A, N) and each hidden layer's activation output (A, N, width) for inputs (N, d)."""
+        h, outs = x, []
+        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+            h = self._act(torch.matmul(h, w) + b)
+            outs.append(h)
+        return (torch.matmul(h, self.weights[-1]) + self.biases[-1]).squeeze(-1), outs
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.hidden(x)[0]
+
+
+def stacked_from_seed(activations: Sequence[str], widths: tuple[int, ...], weight_init: str,
+                      seed: int, dtype: torch.dtype = torch.float32) -> StackedMLP:
+    """Every activation's MLP built from the same init stream: identical initial weights."""
+    models = [build_mlp(MLPSpec(widths=widths, activation=a, weight_init=weight_init),
+                        generator_for(seed, "init")).to(dtype) for a in activations]
+    return StackedMLP(models, activations)
+
+
+def _dead_fractions(outs: list[torch.Tensor]) -> np.ndarray:
+    """(A, layers): share of hidden units whose output is exactly zero for every input."""
+    return torch.stack([(h == 0).all(dim=1).float().mean(dim=1) for h in outs], dim=1).numpy()
+
+
+def _step_losses(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(A,) binary cross-entropy of each network on labels y (N,)."""
+    return F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(dim=1)
+
+
+def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return ((logits > 0).to(y.dtype) == y).to(torch.float32).mean(dim=1)
+
+
+@dataclass
+class _Log:
+    """Per-step loss/accuracy and divergence of A networks trained together."""
+
+    n_nets: int
+    loss: list[list[float]] = field(default_factory=list)  # [step][net]
+    acc: list[list[float]] = field(default_factory=list)
+    diverged_at: list[int | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.diverged_at = [None] * self.n_nets
+
+    def record(self, step: int, losses: torch.Tensor, accs: torch.Tensor) -> torch.Tensor:
+        """Log step `step`; returns a (A,) bool mask of the networks still alive."""
+        alive = []
+        for i, value in enumerate(losses.tolist()):
+            if self.diverged_at[i] is None and (not math.isfinite(value) or value > MAX_LOSS):
+                self.diverged_at[i] = step
+            alive.append(self.diverged_at[i] is None)
+        mask = torch.tensor(alive)
+        self.loss.append([v if a else math.nan for v, a in zip(losses.tolist(), alive)])
+        self.acc.append([v if a else math.nan for v, a in zip(accs.tolist(), alive)])
+        return mask
+
+
+def _frame_steps(steps: int, n_frames: int) -> list[int]:
+    """About n_frames steps from 0 (initialisation) to `steps` (the end), evenly spread."""
+    return sorted({round(i * steps / max(n_frames - 1, 1)) for i in range(n_frames)})
+
+
+OnFrame = Callable[[int, list[torch.Tensor], torch.Tensor, torch.Tensor], None]
+
+
+def _train_stacked(net: StackedMLP, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int,
+                   frames: list[int], on_frame: OnFrame) -> _Log:
+    """Full-batch Adam on every network; `on_frame(step, hidden outputs, logits, alive)` at each frame
+    step, after the backward pass (gradients in place) and before the update."""
+    log = _Log(len(net.acts))
+    opt = torch.optim.Adam(net.parameters(), lr=lr, fused=True)  # fused: about 10% faster here
+    frame_set = set(frames)
+    for step in range(steps + 1):
+        logits, outs = net.hidden(x)
+        losses = _step_losses(logits, y)
+        alive = log.record(step, losses.detach(), _accuracy(logits.detach(), y))
+        total = torch.where(alive, losses, torch.zeros_like(losses)).sum()
+        opt.zero_grad(set_to_none=True)
+        if alive.any():
+            total.backward()
+        if step in frame_set:
+            on_frame(step, outs, logits, alive)
+        if step == steps or not alive.any():
+            break
+        opt.step()
+    return log
+
+
+# --- side-by-side training ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActivationTrainConfig:
+    """The same MLP trained once per activation, same data, same initial weights, same seed."""
+
+    activations: tuple[str, ...] = CLASSIC  # names from core.activations.ACTIVATIONS
+    dataset: str = "moons"  # one of DATASETS
+    n_samples: int = 400  # training points
+    noise: float = 0.2  # label noise of the data set (sklearn's noise; spiral scales it by 0.1)
+    hidden: tuple[int, ...] = (16, 16)  # hidden layer widths
+    lr: float = 0.03  # Adam learning rate
+    steps: int = 300  # full-batch optimisation steps
+    grid_size: int = 100  # decision-boundary grid is grid_size x grid_size
+    n_frames: int = 31  # recorded animation frames, step 0 and the last step included
+    seed: int = 0
+
+
+@dataclass
+class ActivationTrainResult:
+    """Curves, decision-boundary frames and dead units of every network."""
+
+    activations: tuple[str, ...]
+    points: np.ndarray  # (N, 2) training inputs
+    labels: np.ndarray  # (N,) 0/1
+    grid_x: np.ndarray  # (G,) x coordinates of the grid
+    grid_y: np.ndarray  # (G,) y coordinates of the grid
+    frame_steps: list[int]  # step of each frame (0 = initialisation)
+    probs: np.ndarray  # (frames, A, G, G) P(class 1), rows follow grid_y, columns grid_x
+    loss: np.ndarray  # (steps + 1, A) full-batch loss at each step (NaN after divergence)
+    accuracy: np.ndarray  # (steps + 1, A) training accuracy at each step
+    dead: np.ndarray  # (frames, A, hidden layers) dead-unit fraction (NaN outside the ReLU family)
+    diverged_at: list[int | None]  # per network: the step whose loss blew up, else None
+
+    def final_accuracy(self) -> dict[str, float]:
+        """Each activation's accuracy after the last step it trained."""
+        out = {}
+        for i, name in enumerate(self.activations):
+            col = self.accuracy[:, i]
+            finite = col[np.isfinite(col)]
+            out[name] = float(finite[-1]) if finite.size else math.nan
+        return out
+
+
+def _check_activations(names: Sequence[str]) -> None:
+    if not names:
+        raise ValueError("choose at least one activation")
+    unknown = [n for n in names if n not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"unknown activation(s): {', '.join(unknown)}")
+
+
+def run_activation_training(config: ActivationTrainConfig) -> ActivationTrainResult:
+    """Train the same MLP once per activation in one loop; record curves and boundary frames."""
+    _check_activations(config.activations)
+    x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
+    widths = (2, *config.hidden, 1)
+    net = stacked_from_seed(config.activations, widths, "default", config.seed)
+    gx, gy = grid_axes(x, config.grid_size)
+    xx, yy = np.meshgrid(gx, gy)  # (G, G): row i is y = gy[i]
+    grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], axis=1), dtype=torch.float32)
+    frames = _frame_steps(config.steps, config.n_frames)
+    probs, dead = [], []
+    relu_rows = [a in RELU_FAMILY for a in config.activations]
+
+    def on_frame(step: int, outs: list[torch.Tensor], logits: torch.Tensor, alive: torch.Tensor) -> None:
+        with torch.no_grad():
+            p = torch.sigmoid(net(grid)).reshape(len(config.activations), config.grid_size, config.grid_size)
+            probs.append(p.numpy().astype(np.float32))
+            d = _dead_fractions([h.detach() for h in outs])
+        d[~np.array(relu_rows)] = np.nan
+        dead.append(d)
+
+    log = _train_stacked(net, x, y, config.lr, config.steps, frames, on_frame)
+    frames = frames[:len(probs)]
+    return ActivationTrainResult(
+        tuple(config.activations), x.numpy(), y.numpy(), gx, gy, frames, np.stack(probs),
+        np.array(log.loss), np.array(log.acc), np.stack(dead), log.diverged_at)
+
+
+# --- gradient flow -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GradientFlowConfig:
+    """A deep MLP per activation: per-layer gradient norms at initialisation and while training."""
+
+    activations: tuple[str, ...] = CLASSIC  # names from core.activations.ACTIVATIONS
+    depth: int = 10  # hidden layers
+    width: int = 32  # units per hidden layer
+    weight_init: str = "default"  # one of FLOW_INITS: PyTorch's default, Xavier (Glorot) or He (Kaiming)
+    dataset: str = "moons"  # one of DATASETS
+    n_samples: int = 256  # fewer points than the shallow comparison: deep nets cost more per step
+    noise: float = 0.2
+    lr: float = 0.01  # Adam learning rate
+    steps: int = 150  # full-batch optimisation steps
+    n_frames: int = 21  # recorded frames, step 0 (initialisation) and the last step included
+    seed: int = 0
+
+
+@dataclass
+class GradientFlowResult:
+    """Per-layer gradient norms over training, with curves and dead units."""
+
+    activations: tuple[str, ...]
+    weight_init: str
+    frame_steps: list[int]
+    grad_norms: np.ndarray  # (frames, A, depth + 1) L2 norm of each Linear's weight gradient, layer 1 first
+    loss: np.ndarray  # (steps + 1, A)
+    accuracy: np.ndarray  # (steps + 1, A)
+    dead: np.ndarray  # (frames, A, depth) dead-unit fraction (NaN outside the ReLU family)
+    diverged_at: list[int | None]
+
+    def first_layer_at_init(self) -> dict[str, float]:
+        return {a: float(self.grad_norms[0, i, 0]) for i, a in enumerate(self.activations)}
+
+
+def run_gradient_flow(config: GradientFlowConfig) -> GradientFlowResult:
+    """Train one deep MLP per activation (same initial weights); record per-layer gradient norms."""
+    _check_activations(config.activations)
+    if config.weight_init not in FLOW_INITS:
+        raise ValueError(f"unknown init {config.weight_init!r}; known: {', '.join(FLOW_INITS)}")
+    x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
+    widths = (2, *([config.width] * config.depth), 1)
+    net = stacked_from_seed(config.activations, widths, config.weight_init, config.seed)
+    frames = _frame_steps(config.steps, config.n_frames)
+    norms, dead = [], []
+    relu_rows = np.array([a in RELU_FAMILY for a in config.activations])
+
+    def on_frame(step: int, outs: list[torch.Tensor], logits: torch.Tensor, alive: torch.Tensor) -> None:
+        g = [w.grad if w.grad is not None else torch.zeros_like(w) for w in net.weights]
+        n = torch.stack([gi.flatten(1).norm(dim=1) for gi in g], dim=1)  # (A, layers)
+        n[~alive] = math.nan
+        norms.append(n.numpy())
+        d = _dead_fractions([h.detach() for h in outs])
+        d[~relu_rows] = np.nan
+        dead.append(d)
+
+    log = _train_stacked(net, x, y, config.lr, config.steps, frames, on_frame)
+    return GradientFlowResult(tuple(config.activations), config.weight_init, frames[:len(norms)],
+                              np.stack(norms), np.array(log.loss), np.array(log.acc), np.stack(dead),
+                              log.diverged_at)
+
+
+# --- the classic loop (reference for tests and the benchmark) -------------------------------------
+
+def run_classic(config: ActivationTrainConfig) -> dict[str, list[float]]:
+    """The textbook way: one nn.Module and one Adam per activation, trained one after another.
+
+    Returns each activation's per-step losses; the boundary grid is evaluated at the same frames
+    so the benchmark compares equal work.
+    """
+    x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
+    gx, gy = grid_axes(x, config.grid_size)
+    xx, yy = np.meshgrid(gx, gy)
+    grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], axis=1), dtype=torch.float32)
+    frames = set(_frame_steps(config.steps, config.n_frames))
+    out = {}
+    for name in config.activations:
+        spec = MLPSpec(widths=(2, *config.hidden, 1), activation=name)
+        model = build_mlp(spec, generator_for(config.seed, "init"))
+        opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+        losses = []
+        for step in range(config.steps + 1):
+            loss = F.binary_cross_entropy_with_logits(model(x).squeeze(-1), y)
+            losses.append(loss.item())
+            if step in frames:
+                with torch.no_grad():
+                    torch.sigmoid(model(grid))
+            if step == config.steps:
+                break
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        out[name] = losses
+    return out
