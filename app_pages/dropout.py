@@ -150,7 +150,10 @@ def _seeds(config: DropoutConfig, names: dict[str, str], text: dict[str, str]) -
     summary = summarise_spread(spread)
     left, right = st.columns([2, 3])
     with left:
-        if "dropout" in summary.mean_test and config.dropout > 0:
+        means = [*summary.mean_test.values(), *summary.mean_train.values()]
+        if not all(math.isfinite(m) for m in means):
+            st.warning(tr("dropout.seeds_diverged"))
+        elif "dropout" in summary.mean_test and config.dropout > 0:
             st.markdown(tr("dropout.seeds_summary", first=seeds[0], last=seeds[-1], n=summary.seeds,
                            wins=summary.dropout_test_wins, train_wins=summary.overfit_train_wins,
                            mean_d=summary.mean_test["dropout"], mean_o=summary.mean_test["overfit"],

@@ -28,7 +28,7 @@ PARAMS = {
     "mnist.cnn_batch": IntParam(50, 8, 1000),
     "mnist.lstm_batch": IntParam(64, 8, 1000),
     "mnist.train_size": IntParam(8000, 500, 60000),
-    "mnist.row": IntParam(27, 0, 27),
+    "mnist.row": IntParam(28, 1, 28),  # rows read so far
 }
 MODELS_KEY = "mnist.session_models"  # {kind: (model, origin text)} for models replacing the shipped ones
 LIVE_KEY = "mnist.live"  # the live run: {"status", "models", "steps", "evals", "config"}
@@ -174,7 +174,7 @@ def _how_they_read(image: np.ndarray | None, models: dict) -> None:
     lstm_col, cnn_col = st.columns(2)
     with lstm_col:
         st.markdown(f"**{tr('mnist.read.lstm')}**")
-        row = st.slider(tr("mnist.row"), 0, 27, key="mnist.row", format="%d")
+        row = st.slider(tr("mnist.row"), 1, 28, key="mnist.row", format="%d") - 1  # 0-based index
         rows = M.lstm_row_probabilities(image, models["lstm"])
         a, b = st.columns([1, 2.2])
         a.image(C.marked_row(image, row, 6), width=168)

@@ -93,6 +93,22 @@ def bench_training(raw, data: T.Tensors, images: int, rounds: int) -> None:
                   f"held-out accuracy {statistics.median(acc[name]) * 100:5.2f}%")
 
 
+def bench_accuracy(raw, data: T.Tensors, images: int, seeds: int) -> None:
+    """Held-out accuracy after the same images, over many seeds: one pass is noisy (about ±0.6 points)."""
+    print(f"\nHeld-out accuracy after {images:,} images (1 pass), seeds 0-{seeds - 1}: mean, and seeds won "
+          "against the classic loop")
+    variants = {"classic": lambda k, s: classic(k, raw, images, s),
+                "ours fp32": lambda k, s: ours(k, data, images, s),
+                "ours bf16": lambda k, s: ours(k, data, images, s, True)}
+    for kind in M.MODEL_KINDS:
+        acc = {name: [T.accuracy(fn(kind, s), data.x_test, data.y_test) for s in range(seeds)]
+               for name, fn in variants.items()}
+        for name, values in acc.items():
+            wins = sum(v >= c for v, c in zip(values, acc["classic"], strict=True))
+            extra = "" if name == "classic" else f"   at least as good in {wins}/{seeds} seeds"
+            print(f"  {kind.upper():4} {name:10} {statistics.mean(values) * 100:6.2f}%{extra}")
+
+
 def bench_browser(loads: int = 3) -> None:
     """Seconds from opening /mnist to a finished first run with the canvas prompt shown."""
     from playwright.sync_api import sync_playwright
@@ -123,6 +139,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--browser", action="store_true", help="also time the page load in Chromium")
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--accuracy-seeds", type=int, default=0,
+                        help="also compare held-out accuracy with the classic loop over this many seeds")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
@@ -135,6 +153,8 @@ def main() -> None:
           "per drawing (bar: 20 ms)")
     if not args.skip_training:
         bench_training(raw, data, args.images, args.rounds)
+    if args.accuracy_seeds:
+        bench_accuracy(raw, data, args.images, args.accuracy_seeds)
     if args.browser:
         bench_browser()
 

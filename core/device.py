@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import torch
 
 DEVICE_ENV = "PLAYGROUND_DEVICE"  # "auto" (default), "cpu", "cuda" or "mps"
-THREADS_ENV = "PLAYGROUND_THREADS"  # intra-op threads for torch; default: all cores
+THREADS_ENV = "PLAYGROUND_THREADS"  # intra-op threads for torch; default: default_threads()
 
 _threads_lock = threading.Lock()
 _threads_set: int | None = None
@@ -39,16 +39,30 @@ def pick_device(env: Mapping[str, str] | None = None) -> torch.device:
     return torch.device(wanted)
 
 
+def default_threads(cores: int | None = None) -> int:
+    """Half the cores, at least 1 and at most 4.
+
+    Browser sessions compute in threads of one process, so the server's parallelism comes from
+    sessions. Measured on 2 cores: with both as torch threads, a page's run took 10-15x longer as soon
+    as other work shared the cores, while on an idle machine the small models gained nothing; only
+    MNIST training gains from more threads, which larger machines still get.
+    """
+    cores = cores or os.cpu_count() or 1
+    return max(1, min(4, cores // 2))
+
+
 def setup_threads(env: Mapping[str, str] | None = None) -> int:
-    """Set torch's intra-op thread count once per process (it is process-wide) and return it."""
+    """Choose torch's intra-op thread count once per process (it is process-wide), apply it, return it."""
     global _threads_set
     with _threads_lock:
         if _threads_set is None:
             env = os.environ if env is None else env
             raw = env.get(THREADS_ENV, "")
-            n = int(raw) if raw.strip().isdigit() and int(raw) > 0 else (os.cpu_count() or 1)
+            n = int(raw) if raw.strip().isdigit() and int(raw) > 0 else default_threads()
             torch.set_num_threads(n)
             _threads_set = torch.get_num_threads()
+        elif torch.get_num_threads() != _threads_set:  # someone changed it since: put it back
+            torch.set_num_threads(_threads_set)
         return _threads_set
 
 

@@ -102,8 +102,7 @@ def loss_chart(result: RaceResult, frame: int, *, log_scale: bool = True, smooth
     layers = [line]
     if len(result.seeds) > 1:
         layers.insert(0, base.mark_area(opacity=0.2, clip=True).encode(
-            x=x, y=alt.Y("lo:Q", scale=y_scale, title=y_title), y2="hi:Q",
-            color=alt.Color("racer:N", scale=_colour(result.labels), legend=None)))
+            x=x, y=alt.Y("lo:Q", scale=y_scale, title=y_title), y2="hi:Q", color=colour))
     div = diverged_table(result, upto, hi)
     if not div.empty:
         layers.append(alt.Chart(div).mark_text(text=DIVERGED_MARK, fontSize=22, fontWeight="bold").encode(
@@ -129,7 +128,8 @@ def fits_chart(result: RaceResult, frame: int, *, x_title: str = "x", y_title: s
         x=alt.X("x:Q", title=x_title), y=alt.Y("y:Q", title=y_title, scale=y_scale))
     fit = alt.Chart(curves).mark_line(strokeWidth=3, clip=True).encode(
         x="x:Q", y=alt.Y("y:Q", scale=y_scale),
-        color=alt.Color("racer:N", scale=_colour(result.labels), legend=None))
+        color=alt.Color("racer:N", scale=_colour(result.labels), title=None,
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=260)))
     return alt.layer(dots, fit).properties(height=HEIGHT)
 
 

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.device import setup_threads
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+# The same torch thread count as the app (core.device.default_threads): one on this 2-core machine.
+setup_threads()
 
 if "PLAYGROUND_MNIST_DIR" not in os.environ and SHARED_MNIST.is_dir():
     os.environ["PLAYGROUND_MNIST_DIR"] = str(SHARED_MNIST)

@@ -30,15 +30,6 @@ from core.seeding import generator_for
 SEEDS = range(5)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks: one thread is fastest and avoids fighting over a shared machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # --- gallery ------------------------------------------------------------------------------------
 
 ANALYTIC = {

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from core import device as core_device
 from tests.apptest_util import assert_clean, open_page
 
 FAST = {"batchnorm.epochs": "2", "batchnorm.depth": "3"}  # small runs for the interaction tests
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks: one intra-op thread is fastest (the app's own thread setup runs first, once)."""
-    core_device.setup_threads()
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _charts(at) -> int:

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from core import device as core_device
 from tests.apptest_util import assert_clean, open_page
 
 SHORT = {"dropout.iters": "100"}  # a short run keeps the tests that change the config quick
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Small matrices: one torch thread is as fast, and far faster on a busy shared machine."""
-    core_device.setup_threads()  # the app's once-per-process setting happens first, then we narrow it
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _table_rows(at) -> list[str]:

@@ -32,15 +32,6 @@ SEEDS = range(5)
 SMALL = BatchNormConfig(depth=3, width=6, epochs=2, n_train=300, n_test=50, bins=12)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks: one intra-op thread is fastest, and much faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def lessons() -> list:
     """The classic lesson at its defaults, once per seed."""

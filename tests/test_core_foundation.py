@@ -46,6 +46,10 @@ def test_device_override(monkeypatch):
         core_device.pick_device({"PLAYGROUND_DEVICE": "cuda"})
 
 
+def test_default_threads_leave_room_for_sessions():
+    assert [core_device.default_threads(c) for c in (1, 2, 4, 8, 64)] == [1, 1, 2, 4, 4]
+
+
 def test_threads_set_once_and_described():
     n = core_device.setup_threads()
     assert n == torch.get_num_threads() >= 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from core.dropout import DropoutConfig, run_dropout, run_plain, run_seeds, summarise_spread
 from core.dropout_charts import fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
@@ -15,15 +14,6 @@ NAMES = {"overfit": "none", "dropout": "dropout", "l2": "L2"}
 TEXT = {k: k for k in ("train_points", "test_points", "truth", "step", "train", "test", "iteration", "mse",
                        "loss_title", "mode_train", "mode_eval", "seeds_title", "seed", "mean", "test_mse")}
 TRUTH_SEEDS = range(5)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These matrices are small: one thread is as fast, and far faster on a shared, busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,7 @@ EN = {
     "dropout.training": "Training…",
     "dropout.seed": "seed",
     "dropout.mean": "mean",
+    "dropout.seeds_diverged": "Some of these runs diverged, so their errors cannot be averaged: lower the learning rate to compare over seeds.",
     "dropout.test_mse": "test MSE",
 }
 
@@ -136,5 +137,6 @@ ZH = {
     "dropout.training": "训练中…",
     "dropout.seed": "种子",
     "dropout.mean": "平均",
+    "dropout.seeds_diverged": "其中一些运行发散了，无法对误差取平均：请调低学习率后再跨种子比较。",
     "dropout.test_mse": "测试均方误差",
 }
