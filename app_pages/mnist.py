@@ -44,9 +44,10 @@ def _shipped() -> tuple[dict[str, torch.nn.Module], M.ShippedMeta]:
     return M.load_shipped()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _mnist(folder: str) -> tuple[MnistData | None, str | None]:
-    """MNIST (uint8) or the reason it is unavailable (cached either way: no retry on every rerun)."""
+    """MNIST (uint8, read-only, one copy shared by every session) or the reason it is unavailable
+    (cached either way: no retry on every rerun)."""
     try:
         return load_mnist(), None
     except MnistUnavailable as exc:

@@ -54,19 +54,16 @@ def bench_compute(repeats: int) -> None:
 
 
 def bench_browser(repeats: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+    from bench.browser import chromium_app, new_page, summary
 
     complete = ("() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart'] text\")]"
                 ".filter(t => t.textContent.includes('% correct')).length >= 4 && "
                 "document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 8")
     first_chart = "() => document.querySelector(\"[data-testid='stVegaLiteChart']\") !== null"
     times, firsts = [], []
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_app() as (url, browser):
         for i in range(repeats + 1):  # the first load warms the server up and is not counted
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = new_page(browser)
             start = time.perf_counter()
             page.goto(f"{url}/activations?seed={9000 + i}")  # a fresh seed: computed, not cached
             page.wait_for_function(first_chart, timeout=180_000, polling=20)
@@ -76,12 +73,9 @@ def bench_browser(repeats: int) -> None:
                 times.append(time.perf_counter() - start)
                 firsts.append(first)
             page.close()
-        browser.close()
-    print(f"browser: goto -> 4 decision boundaries + curves drawn (fresh seed each): median "
-          f"{statistics.median(times):.2f}s over {len(times)} (min {min(times):.2f}s, max {max(times):.2f}s;"
-          f" target <= 2 s)")
-    print(f"  of which goto -> first chart of the page (the gallery, no training yet): median "
-          f"{statistics.median(firsts):.2f}s")
+    print(f"browser: goto -> 4 decision boundaries + curves drawn (fresh seed each, {len(times)} runs): "
+          f"{summary(times)}; target 2 s")
+    print(f"  of which goto -> first chart of the page (the gallery, no training yet): {summary(firsts)}")
 
 
 def main() -> None:

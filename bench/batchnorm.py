@@ -118,20 +118,17 @@ def _drawn(n: int) -> str:
 
 
 def bench_browser(repeats: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+    from bench.browser import chromium_app, new_page, summary
 
     # title: Streamlit's own floor; top: the epoch view (both histogram grids, saturation, loss,
     # predictions = 5 charts); all: the whole page (+ gradient flow, train vs eval = 7 charts)
     marks = {"title": "() => !!document.querySelector(\"[data-testid='stMain'] h1\")",
              "top": _drawn(5), "all": _drawn(7)}
     times: dict[tuple[str, str], list[float]] = {}
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_app() as (url, browser):
         for i in range(repeats + 1):
             for kind in ("fresh", "cached"):  # the same seed twice: the second open hits the cache
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page = new_page(browser)
                 t = time.perf_counter()
                 page.goto(f"{url}/batchnorm?seed={1000 + i}")
                 for mark, predicate in marks.items():
@@ -139,10 +136,8 @@ def bench_browser(repeats: int) -> None:
                     if i > 0:  # the first round warms up the server (imports, first script run)
                         times.setdefault((kind, mark), []).append(time.perf_counter() - t)
                 page.close()
-        browser.close()
     for (kind, mark), values in times.items():
-        print(f"browser, goto -> {mark:5s} visible, {kind:6s}: median {statistics.median(values):.2f} s  "
-              f"[{', '.join(f'{v:.2f}' for v in values)}]")
+        print(f"browser, goto -> {mark:5s} visible, {kind:6s}: {summary(values)}")
 
 
 def main() -> None:

@@ -82,15 +82,13 @@ def bench_python(repeats: int) -> None:
 
 def bench_browser(repeats: int) -> None:
     """Seconds from page.goto('/dropout') to the table and charts of the finished run being visible."""
-    from playwright.sync_api import sync_playwright
+    from bench.browser import chromium_app, new_page, summary
+    from tests.browser.conftest import READY
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
-
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_app() as (url, browser):
         times = []
         for i in range(repeats):
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page = new_page(browser)
             seed = 1000 + i  # a fresh seed each time: never served from the cache
             start = time.perf_counter()
             page.goto(f"{url}/dropout?seed={seed}")
@@ -100,10 +98,9 @@ def bench_browser(repeats: int) -> None:
             page.wait_for_selector(f"{chart} canvas, {chart} svg", timeout=60_000)
             times.append(time.perf_counter() - start)
             page.wait_for_selector(READY, timeout=60_000)
-            page.context.close()
-        browser.close()
+            page.close()
     print(f"browser: goto -> first complete comparison visible, fresh seed each time ({repeats} runs): "
-          f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})")
+          f"{summary(times)}")
 
 
 def main() -> None:

@@ -111,16 +111,14 @@ def bench_accuracy(raw, data: T.Tensors, images: int, seeds: int) -> None:
 
 def bench_browser(loads: int = 3) -> None:
     """Seconds from opening /mnist to a finished first run with the canvas prompt shown."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+    from bench.browser import chromium_app, new_page, summary
+    from tests.browser.conftest import READY
 
     print("\nPage load in Chromium (fresh tab each time; the first load includes the server's first run)")
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_app() as (url, browser):
         times = []
         for _ in range(loads):
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = new_page(browser)
             t0 = time.perf_counter()
             page.goto(f"{url}/mnist?lang=en")
             page.get_by_text("Draw a digit on the black canvas").wait_for(timeout=60_000)
@@ -128,8 +126,7 @@ def bench_browser(loads: int = 3) -> None:
             page.wait_for_selector(READY, timeout=60_000)
             times.append(time.perf_counter() - t0)
             page.close()
-        browser.close()
-    print("  " + ", ".join(f"{t:.2f} s" for t in times) + f"   (median {statistics.median(times):.2f} s)")
+    print("  " + ", ".join(f"{t:.2f} s" for t in times) + f"   ({summary(times)})")
 
 
 def main() -> None:

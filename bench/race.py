@@ -91,20 +91,18 @@ def bench_training(runs: int) -> None:
 
 def bench_browser() -> None:
     """Open /race in headless Chromium: time to the first complete race, chart updates/s while playing."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+    from bench.browser import chromium_app, new_page, summary
+    from tests.browser.conftest import READY
     from tests.browser.test_browser_race import SIGNATURE  # a hash of the loss chart's drawn SVG
 
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with chromium_app() as (url, browser):
+        page = new_page(browser)
         page.goto(f"{url}/race?seed=7")  # a seed no one else opened yet: nothing cached
         page.wait_for_selector(READY)
         page.close()
         loads = []
         for seed in (11, 12, 13):
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = new_page(browser)
             t = time.perf_counter()
             page.goto(f"{url}/race?seed={seed}")
             page.wait_for_selector(CHART, timeout=60_000)
@@ -112,8 +110,7 @@ def bench_browser() -> None:
             page.wait_for_selector(READY)
             if seed != 13:
                 page.close()
-        print(f"browser: first complete race shown {statistics.median(loads):.2f} s after goto "
-              f"(median of {[round(v, 2) for v in loads]}; target 2 s)")
+        print(f"browser: first complete race shown after goto: {summary(loads)}; target 2 s")
         page.get_by_role("button", name="▶ Start", exact=True).click()
         page.wait_for_timeout(500)
         seen, changes = None, 0
@@ -125,7 +122,6 @@ def bench_browser() -> None:
                 seen = sig
             page.wait_for_timeout(30)
         print(f"browser: {changes / 3.0:.1f} chart updates per second while playing (target >= 5)")
-        browser.close()
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, READY, _free_port
+from bench.browser import chromium, new_page
+from tests.browser.conftest import free_port, wait_ready
 from ui.nav import COMPARISONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start() -> tuple[subprocess.Popen, str, float]:
     """Start the server; return it, its URL and the seconds until health answered ok."""
-    port = _free_port()
+    port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -45,39 +46,28 @@ def rss_mib(pid: int) -> float:
 
 def open_pages(url: str, paths: list[str]) -> dict[str, float]:
     """Open each path in a fresh tab; seconds until its run finished."""
-    from playwright.sync_api import sync_playwright
-
     times = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         for path in paths:
-            page = browser.new_page()
+            page = new_page(browser)
             t0 = time.perf_counter()
             page.goto(f"{url}/{path}")
-            page.wait_for_selector("[data-testid='stMain'] h1", timeout=120_000)
-            page.wait_for_selector(READY, timeout=120_000)
+            wait_ready(page, 120_000)
             times[path or "home"] = time.perf_counter() - t0
             page.close()
-        browser.close()
     return times
 
 
 def burst(url: str, path: str, n: int) -> float:
     """n sessions open `path` at once; seconds until the last one finished its run."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         pages = [browser.new_context().new_page() for _ in range(n)]
         t0 = time.perf_counter()
         for page in pages:
             page.goto(f"{url}/{path}", wait_until="commit")
         for page in pages:
-            page.wait_for_selector("[data-testid='stMain'] h1", timeout=300_000)
-            page.wait_for_selector(READY, timeout=300_000)
-        elapsed = time.perf_counter() - t0
-        browser.close()
-    return elapsed
+            wait_ready(page, 300_000)
+        return time.perf_counter() - t0
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -166,7 +165,3 @@ def set_dropout_generator_(module: nn.Module, g: torch.Generator | None) -> None
         if isinstance(m, Dropout):
             m.generator = g
 
-
-def hidden_widths(n_in: int, hidden: Sequence[int], n_out: int) -> tuple[int, ...]:
-    """(n_in, *hidden, n_out) as a tuple, for MLPSpec.widths."""
-    return (n_in, *hidden, n_out)

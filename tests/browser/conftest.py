@@ -44,7 +44,7 @@ def _require_browser() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -53,7 +53,7 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(timeout: float = 60) -> Iterator[str]:
     """Start `streamlit run app.py` on a free port; yield its base URL once /_stcore/health is ok."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
