@@ -1,15 +1,20 @@
 """Benchmark: the classic lesson's loop (separate nets, a DataLoader, loss.item() each step) vs run_race.
 
 Run as `.venv/bin/python -m bench.race` (add `--browser` for the page-load and animation figures,
-`--runs N` for more repetitions). Both loops run interleaved in the same process, so a busy machine
-slows both alike; medians and ratios are printed.
+`--runs N` for more repetitions, `--busy N` to keep N other processes busy meanwhile, as on a shared
+server; `PLAYGROUND_THREADS=2` to try another torch thread count). Both loops run interleaved in
+the same process, so a busy machine slows both alike; medians and ratios are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 
 import torch
 from torch import nn
@@ -124,14 +129,28 @@ def bench_browser() -> None:
         print(f"browser: {changes / 3.0:.1f} chart updates per second while playing (target >= 5)")
 
 
+@contextlib.contextmanager
+def busy(n: int) -> Iterator[None]:
+    """n processes spinning on the CPU for the duration: a server where other sessions compute too."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--browser", action="store_true", help="also measure the page in Chromium")
     parser.add_argument("--no-training", action="store_true", help="skip the training benchmark")
+    parser.add_argument("--busy", type=int, default=0, help="other processes kept busy meanwhile")
     args = parser.parse_args()
     if not args.no_training:
-        bench_training(max(args.runs, 1))
+        with busy(args.busy):
+            bench_training(max(args.runs, 1))
     if args.browser:
         bench_browser()
 

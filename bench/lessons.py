@@ -1,0 +1,99 @@
+"""The figures behind each page's lesson, per seed, as the truth tests check them (they assert, this prints).
+
+    python -m bench.lessons            # seeds 0-4 (the tests' seeds)
+    PLAYGROUND_MNIST_DIR=../shared/data/mnist python -m bench.lessons --mnist
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from core.activations import ACTIVATIONS
+from core.activations_lab import (
+    ActivationTrainConfig,
+    GradientFlowConfig,
+    run_activation_training,
+    run_gradient_flow,
+)
+from core.batchnorm import BatchNormConfig, run_batchnorm
+from core.device import setup_threads
+from core.dropout import DropoutConfig, run_seeds, summarise_spread
+from core.race import RaceConfig, run_race
+
+
+def _row(values: np.ndarray | list[float], fmt: str = "{:.4f}") -> str:
+    return ", ".join(fmt.format(v) for v in values)
+
+
+def race(seeds: int) -> None:
+    final = run_race(RaceConfig(seeds=seeds)).full_losses[:, :, -1]  # (racer, seed)
+    print(f"Race, final loss on the training set, seeds 0-{seeds - 1}:")
+    for name, row in zip(("SGD", "Momentum", "RMSprop", "Adam"), final, strict=True):
+        print(f"  {name:9s} {_row(row)}   below SGD in {int((row < final[0]).sum())}/{seeds}")
+
+
+def dropout(seeds: int) -> None:
+    s = summarise_spread(run_seeds(DropoutConfig(), range(seeds)))
+    print(f"Dropout, seeds 0-{seeds - 1}: test MSE mean {s.mean_test['overfit']:.3f} (no dropout) vs "
+          f"{s.mean_test['dropout']:.3f} (dropout), dropout lower in {s.dropout_test_wins}/{s.seeds}; "
+          f"train MSE mean {s.mean_train['overfit']:.3f} vs {s.mean_train['dropout']:.3f}, "
+          f"no-dropout lower in {s.overfit_train_wins}/{s.seeds}")
+
+
+def batchnorm(seeds: int) -> None:
+    runs = [run_batchnorm(BatchNormConfig(seed=s)) for s in range(seeds)]
+    ratios = [r.test_loss["plain"][-1] / r.test_loss["bn"][-1] for r in runs]
+    print(f"BatchNorm, seeds 0-{seeds - 1}: final test loss plain/BN {_row(ratios, '{:.1f}')}; "
+          f"deepest layer saturated: plain {_row([r.saturation['plain'][-1, -1] for r in runs], '{:.0%}')}, "
+          f"BN {_row([r.saturation['bn'][-1, -1] for r in runs], '{:.0%}')}")
+
+
+def activations(seeds: int) -> None:
+    ratios, worst = [], []
+    for s in range(seeds):
+        flow = run_gradient_flow(GradientFlowConfig(activations=("relu", "sigmoid"), steps=0, seed=s))
+        ratios.append(flow.grad_norms[0, 0][0] / flow.grad_norms[0, 1][0])
+        config = ActivationTrainConfig(activations=tuple(ACTIVATIONS), dataset="moons", n_samples=400,
+                                       noise=0.2, hidden=(16, 16), lr=0.03, steps=300, n_frames=2,
+                                       grid_size=10, seed=s)
+        worst.append(min(run_activation_training(config).final_accuracy().values()))
+    print(f"Activations, seeds 0-{seeds - 1}: depth-10 first-layer gradient ReLU/sigmoid "
+          f"{_row(ratios, '{:,.0f}x')}; lowest moons accuracy of the {len(ACTIVATIONS)} activations "
+          f"{_row(worst, '{:.1%}')}")
+
+
+def mnist() -> None:
+    from core import mnist as M
+    from core import mnist_train as T
+    from core.mnist_data import load_mnist
+    from core.seeding import generator_for
+
+    raw = load_mnist()
+    data = T.as_tensors(raw)
+    models, _ = M.load_shipped()
+    accs = {k: T.accuracy(models[k], data.x_test, data.y_test) for k in M.MODEL_KINDS}
+    n, g = 400, generator_for(0, "drawn")  # what tests/test_mnist.py draws
+    drawn = np.stack([M.preprocess(M.draw_on_canvas(d.numpy(), g)) for d in raw.test_images[:n]])
+    hit = float((T.predict_labels(models["cnn"], M.to_tensor(drawn)) == raw.test_labels[:n]).float().mean())
+    print(f"MNIST shipped weights on {len(data.y_test):,} held-out images: CNN {accs['cnn']:.2%}, "
+          f"LSTM {accs['lstm']:.2%}; CNN on {n} held-out digits redrawn on the canvas: {hit:.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--mnist", action="store_true", help="also the MNIST quality bars (needs the data)")
+    args = parser.parse_args()
+    setup_threads()
+    race(args.seeds)
+    dropout(args.seeds)
+    batchnorm(args.seeds)
+    activations(args.seeds)
+    if args.mnist:
+        mnist()
+
+
+if __name__ == "__main__":
+    main()
