@@ -116,6 +116,14 @@ def wait_ready(pg, timeout_ms: float = 30_000) -> None:
     pg.wait_for_selector(READY, timeout=timeout_ms)
 
 
+def wait_count(pg, selector: str, at_least: int, timeout_ms: float = 30_000) -> int:
+    """Wait until at least `at_least` elements match (charts mount a moment after the script
+    run ends on a busy machine), then return how many there are."""
+    pg.wait_for_function(f"document.querySelectorAll({selector!r}).length >= {at_least}",
+                         timeout=timeout_ms)
+    return pg.locator(selector).count()
+
+
 def exceptions(pg) -> list[str]:
     """Texts of any exception boxes on the page."""
     return [el.inner_text() for el in pg.locator("[data-testid='stException']").all()]

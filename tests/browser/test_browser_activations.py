@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import exceptions, wait_ready
+from tests.browser.conftest import exceptions, wait_count, wait_ready
 
 CHARTS = "[data-testid='stVegaLiteChart']"
 BOUNDARY_TITLES = ("() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart'] text\")]"
@@ -15,10 +15,10 @@ def test_comparison_is_drawn_with_boundaries_and_curves(server, page):
     wait_ready(page, 120_000)
     assert exceptions(page) == []
     # gallery (2) + boundaries (4) + loss/accuracy (2) + dead units + flow (2) + dead units
-    assert page.locator(CHARTS).count() >= 11
+    assert wait_count(page, CHARTS, 11) >= 11
     # every boundary chart holds its probability image (an <image> with a PNG data URL)
     images = page.locator(f"{CHARTS} image")
-    assert images.count() >= 4
+    assert wait_count(page, f"{CHARTS} image", 4) >= 4
     assert images.first.get_attribute("href").startswith("data:image/png;base64,")
     assert page.get_by_text("A shallow network barely cares").is_visible()
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import exceptions, wait_ready
+from tests.browser.conftest import exceptions, wait_count, wait_ready
 
 CHARTS = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
 TABLE = "[data-testid='stMain'] [data-testid='stTable']"
-
-
-def _drawn_charts(page) -> int:
-    return page.locator(f"{CHARTS} canvas, {CHARTS} svg").count()
 
 
 def test_comparison_appears_complete(server, page):
@@ -24,7 +20,7 @@ def test_comparison_appears_complete(server, page):
     assert not exceptions(page)
     assert page.locator("h1").first.inner_text().startswith("Dropout vs overfitting")
     # two fitted curves, the loss curves, the train/eval chart and the over-seeds chart
-    assert _drawn_charts(page) >= 5
+    assert wait_count(page, f"{CHARTS} canvas, {CHARTS} svg", 5) >= 5
     rows = page.locator(f"{TABLE} tbody tr")
     assert rows.count() == 2
     assert "Dropout" in page.locator(TABLE).inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import exceptions, wait_ready
+from tests.browser.conftest import exceptions, wait_count, wait_ready
 
 CHART = "[data-testid='stVegaLiteChart']"
 SIGNATURE = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
@@ -19,7 +19,7 @@ def test_race_draws_charts_and_leaderboard(server, page):
     page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=60_000)
     elapsed = time.perf_counter() - t
     wait_ready(page)
-    assert page.locator(CHART).count() == 2  # loss curves and the fits
+    assert wait_count(page, CHART, 2) == 2  # loss curves and the fits
     assert page.get_by_text("Leaderboard at step 384").is_visible()
     assert page.locator("[data-testid='stTable']").count() == 1
     assert exceptions(page) == []
@@ -47,7 +47,7 @@ def test_lr_10_is_marked_and_surface_view_works(server, page):
     page.goto(f"{server}/race?race.racers=sgd:10,momentum:0.01:0.8,adam:0.01:0.9")
     wait_ready(page)
     page.get_by_text("SGD lr 10 diverged").first.wait_for(timeout=30_000)
-    assert page.locator(CHART).count() == 2
+    assert wait_count(page, CHART, 2) == 2
     page.get_by_text("Loss surface", exact=True).click()
     page.get_by_text("Paths on Rosenbrock").wait_for(timeout=30_000)
     page.wait_for_url("**race.view=surface**", timeout=30_000)
