@@ -10,6 +10,8 @@ import streamlit as st
 from core.dropout import DropoutConfig, DropoutResult, run_dropout, run_seeds, summarise_spread
 from core.dropout_charts import fit_chart, loss_chart, modes_chart, seeds_chart
 from core.params import BoolParam, ChoiceParam, FloatParam, IntParam
+from ui.computing import computing
+from ui.deferred import deferred
 from ui.guard import run_guarded
 from ui.i18n import tr
 from ui.playback import playback
@@ -145,8 +147,13 @@ def _seeds(config: DropoutConfig, names: dict[str, str], text: dict[str, str]) -
         if not st.button(tr("dropout.seeds_run", n=n), key="dropout.seeds_run"):
             return
         st.session_state["dropout.spread_for"] = key  # keep it shown while this configuration stays
-    with st.spinner(tr("dropout.training")):
-        spread = _spread(replace(config, seed=0), seeds, device().type)
+    deferred("dropout.spread", (key, device().type),
+             lambda: _spread_view(config, seeds, names, text), tr("dropout.seeds_waiting", n=n))
+
+
+def _spread_view(config: DropoutConfig, seeds: tuple[int, ...], names: dict[str, str],
+                 text: dict[str, str]) -> None:
+    spread = _spread(replace(config, seed=0), seeds, device().type)
     summary = summarise_spread(spread)
     left, right = st.columns([2, 3])
     with left:
@@ -172,7 +179,7 @@ def render() -> None:
     config = _config()
     names = {net: tr(f"dropout.net.{net}") for net in ("overfit", "dropout", "l2")}
     text = {key: tr(f"dropout.{key}") for key in TEXT_KEYS}
-    with st.spinner(tr("dropout.training")):
+    with computing(tr("dropout.training")):
         result = _run(config, device().type)
     st.caption(tr("dropout.same_start", n=config.n_points, seed=config.seed))
     if config.dropout == 0:

@@ -188,9 +188,10 @@ def _draw_surface(result: SurfaceResult, frame: int) -> None:
 
 
 def _words(racers: tuple[Racer, ...]) -> None:
-    with st.expander(tr("race.words"), expanded=False):
-        for code in dict.fromkeys(r.code for r in racers):
-            st.markdown(tr(f"race.word.{code}"))
+    with st.expander(tr("race.words"), key="race.words", on_change="rerun") as words:
+        if words.open:
+            for code in dict.fromkeys(r.code for r in racers):
+                st.markdown(tr(f"race.word.{code}"))
 
 
 def render() -> None:
@@ -199,9 +200,13 @@ def render() -> None:
     st.caption(tr("race.setup"))
     seed_from_url(PARAMS)
     racers = _racers()
-    with st.expander(tr("race.racers", n=len(racers), names=", ".join(r.label for r in racers))):
-        st.caption(tr("race.racers_help"))
-        _racer_rows()
+    st.markdown(tr("race.racers", n=len(racers), names=", ".join(r.label for r in racers)))
+    # lazy: the editor's widgets are built only while it is open (a lighter first view); a fixed
+    # label keeps it open while racers change
+    with st.expander(tr("race.editor"), key="race.editor", on_change="rerun") as editor:
+        if editor.open:
+            st.caption(tr("race.racers_help"))
+            _racer_rows()
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
     c1.slider(tr("race.seeds"), 1, 10, key="race.seeds", help=tr("race.seeds_help"), persist_state="session")
     c2.toggle(tr("race.fair"), key="race.fair", help=tr("race.fair_help"), persist_state="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,50 +87,70 @@ class DropoutResult:
 
 @dataclass
 class _Stack:
-    """Parameters of K MLPs stacked on a leading axis: weights (K, in, out) (transposed, so no copy per
-    matmul), biases (K, 1, out)."""
+    """Parameters of K MLPs stacked on a leading axis, all views of one flat buffer: weights
+    (K, in, out) (transposed, so no copy per matmul), biases (K, 1, out)."""
 
+    flat: torch.Tensor
     weights: list[torch.Tensor]
     biases: list[torch.Tensor]
 
-    def params(self) -> list[torch.Tensor]:
-        return [t for pair in zip(self.weights, self.biases) for t in pair]
+    def shapes(self) -> list[torch.Size]:
+        return [t.shape for pair in zip(self.weights, self.biases) for t in pair]
+
+
+def _views(flat: torch.Tensor, shapes: Sequence[torch.Size]) -> list[torch.Tensor]:
+    """Consecutive views of `flat` with the given shapes."""
+    views, at = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        views.append(flat[at:at + size].view(shape))
+        at += size
+    return views
 
 
 def _stack_inits(specs: Sequence[MLPSpec], seeds: Sequence[int], device: torch.device) -> _Stack:
     """Build each net exactly as the plain loop would (build_mlp from its init generator) and stack them."""
     models = [build_mlp(spec, generator_for(seed, "init")) for spec, seed in zip(specs, seeds)]
     linears = [m.linears() for m in models]
-    weights = [torch.stack([ls[i].weight.detach().T for ls in linears]).contiguous().to(device)
-               .requires_grad_() for i in range(len(linears[0]))]
-    biases = [torch.stack([ls[i].bias.detach() for ls in linears]).unsqueeze(1).to(device).requires_grad_()
-              for i in range(len(linears[0]))]
-    return _Stack(weights, biases)
+    tensors = []
+    for i in range(len(linears[0])):
+        tensors.append(torch.stack([ls[i].weight.detach().T for ls in linears]))
+        tensors.append(torch.stack([ls[i].bias.detach() for ls in linears]).unsqueeze(1))
+    flat = torch.cat([t.reshape(-1) for t in tensors]).to(device)
+    views = _views(flat, [t.shape for t in tensors])
+    return _Stack(flat, views[0::2], views[1::2])
 
 
-def _forward(stack: _Stack, x: torch.Tensor, masks: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
+def _forward(weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], x: torch.Tensor,
+             masks: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
     """(K, n, 1) -> (K, n, 1); `masks[i]` (K, n, width), already scaled by 1/(1-p), after hidden ReLU i."""
     h = x
-    for i, (w, b) in enumerate(zip(stack.weights[:-1], stack.biases[:-1])):
+    for i, (w, b) in enumerate(zip(weights[:-1], biases[:-1])):
         h = torch.relu(torch.baddbmm(b, h, w))  # (K, n, width)
         if masks is not None:
             h = h * masks[i]
-    return torch.baddbmm(stack.biases[-1], h, stack.weights[-1])
+    return torch.baddbmm(biases[-1], h, weights[-1])
 
 
-def _draw_masks(rates: Sequence[float], gens: Sequence[torch.Generator | None], shape: tuple[int, int],
-                layers: int, device: torch.device) -> list[torch.Tensor] | None:
-    """Per hidden layer a (K, n, width) mask; net k draws from gens[k] exactly as core.models.Dropout."""
-    if not any(rates):
-        return None
-    masks = []
-    for _ in range(layers):
-        m = torch.ones((len(rates), *shape), device=device)
+MASK_CHUNK = 4_000_000  # mask values drawn per call (a few steps' worth; bounded memory at any size)
+
+
+def _mask_steps(rates: Sequence[float], gens: Sequence[torch.Generator | None], shape: tuple[int, int],
+                layers: int, device: torch.device) -> Iterator[torch.Tensor]:
+    """Per step a (layers, K, n, width) mask, scaled by 1/(1-p); net k draws from gens[k].
+
+    core.models.Dropout draws `rand(n, width) < 1 - p` once per hidden layer and step; drawing
+    several steps in one call takes the same numbers from the generator in the same order.
+    """
+    per_step = layers * shape[0] * shape[1]
+    chunk = max(1, MASK_CHUNK // per_step)
+    while True:
+        masks = torch.ones((chunk, layers, len(rates), *shape), device=device)
         for k, (p, g) in enumerate(zip(rates, gens)):
             if p > 0:
-                m[k].bernoulli_(1.0 - p, generator=g).div_(1.0 - p)
-        masks.append(m)
-    return masks
+                draws = torch.rand((chunk, layers, *shape), generator=g, device=device)
+                masks[:, :, k] = draws.lt_(1.0 - p).div_(1.0 - p)  # in place: 1/(1-p) where kept, else 0
+        yield from masks
 
 
 def _frame_steps(iterations: int, frames: int) -> np.ndarray:
@@ -153,14 +173,25 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
                  iterations: int, frame_steps: np.ndarray, grid: torch.Tensor) -> _Trained:
     """Full-batch Adam on every net at once; after each step, eval-mode MSE on train and test points.
 
-    data = (x_train, y_train, x_test, y_test), each (K, n, 1). Adam is elementwise, so one Adam over
-    the stack takes exactly the steps K separate Adams would; L2 is added to the gradient as Adam's
-    own weight_decay does (grad + wd * param), per net.
+    data = (x_train, y_train, x_test, y_test), each (K, n, 1). Gradients are written by hand (a ReLU
+    MLP under mean squared error needs three products per layer), straight into one flat buffer;
+    one torch.optim.Adam over the flat parameters takes exactly the steps K separate Adams would,
+    since Adam is elementwise. L2 is added to the gradient as Adam's own weight_decay does
+    (grad + wd * param), per net. tests/test_dropout.py checks all of it against nn modules,
+    autograd and one Adam per net.
     """
     x, y, xt, yt = data
     k_nets, n = x.shape[0], x.shape[1]
-    opt = torch.optim.Adam(stack.params(), lr=lr, fused=_fused_ok(x.device))
-    decay = torch.tensor(decays, device=x.device).view(-1, 1, 1) if any(decays) else None
+    shapes = stack.shapes()
+    grad = torch.zeros_like(stack.flat)
+    grad_views = _views(grad, shapes)
+    grad_w, grad_b = grad_views[0::2], grad_views[1::2]
+    stack.flat.grad = grad
+    opt = torch.optim.Adam([stack.flat], lr=lr, fused=_fused_ok(x.device))
+    decay = None
+    if any(decays):  # per net, laid out like the flat parameters
+        per_net = torch.tensor(decays, device=x.device, dtype=stack.flat.dtype)
+        decay = torch.cat([per_net.view(-1, *[1] * (len(s) - 1)).expand(s).reshape(-1) for s in shapes])
     shared_x = torch.equal(x, xt)  # test points at the training x (the lesson's setup): one pass scores both
     x_eval = x if shared_x else torch.cat([x, xt], dim=1)  # (K, n or 2n, 1)
     m = x_eval.shape[1]
@@ -173,21 +204,32 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
     diverged: list[int | None] = [None] * k_nets
     width = stack.weights[0].shape[2]
     layers = len(stack.weights) - 1
+    masks = _mask_steps(rates, gens, (n, width), layers, x.device) if any(rates) else None
 
     def evaluate(step: int) -> None:
-        with torch.no_grad():
-            pred = _forward(stack, x_frame if step in frame_at else x_eval)
-            if step in frame_at:
-                curves[frame_at[step]] = pred[:, m:, 0].cpu().numpy()
-            if step > 0:
-                on_train, on_test = pred[:, :n], pred[:, m - n:m]
-                evals.append(torch.stack([((on_train - y) ** 2).mean(dim=(1, 2)),
-                                          ((on_test - yt) ** 2).mean(dim=(1, 2))], dim=1))
+        pred = _forward(stack.weights, stack.biases, x_frame if step in frame_at else x_eval)
+        if step in frame_at:
+            curves[frame_at[step]] = pred[:, m:, 0].cpu().numpy()
+        if step > 0:
+            on_train, on_test = pred[:, :n], pred[:, m - n:m]
+            evals.append(torch.stack([((on_train - y) ** 2).mean(dim=(1, 2)),
+                                      ((on_test - yt) ** 2).mean(dim=(1, 2))], dim=1))
 
     evaluate(0)
     for step in range(1, iterations + 1):
-        masks = _draw_masks(rates, gens, (n, width), layers, x.device)
-        per_net = ((_forward(stack, x, masks) - y) ** 2).mean(dim=(1, 2))  # (K,)
+        step_masks = next(masks) if masks is not None else None
+        acts, gates = [x], []  # each layer's input; each hidden layer's d(output)/d(pre-activation)
+        h = x
+        for i in range(layers):
+            z = torch.baddbmm(stack.biases[i], h, stack.weights[i])
+            gate = (z > 0).to(z.dtype)  # ReLU's derivative...
+            if step_masks is not None:
+                gate.mul_(step_masks[i])  # ...times the dropout mask
+            h = z * gate
+            acts.append(h)
+            gates.append(gate)
+        diff = torch.baddbmm(stack.biases[-1], h, stack.weights[-1]) - y
+        per_net = (diff * diff).mean(dim=(1, 2))  # (K,): the loss each net minimises
         values = per_net.tolist()
         step_losses.append(values)
         for k, v in enumerate(values):
@@ -195,11 +237,14 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
                 alive[k], diverged[k] = False, step
         if not any(alive):
             break
-        opt.zero_grad(set_to_none=True)
-        per_net.sum().backward()  # nets share no parameters: each slice gets its own net's gradient
+        g = diff * (2.0 / n)  # d(sum of the nets' losses) / d(output): nets share no parameters
+        for i in reversed(range(layers + 1)):
+            torch.bmm(acts[i].transpose(1, 2), g, out=grad_w[i])
+            torch.sum(g, dim=1, keepdim=True, out=grad_b[i])
+            if i > 0:
+                g = torch.bmm(g, stack.weights[i].transpose(1, 2)).mul_(gates[i - 1])
         if decay is not None:
-            for p in stack.params():
-                p.grad.addcmul_(p.detach(), decay)
+            grad.addcmul_(stack.flat, decay)
         opt.step()
         evaluate(step)
     done = len(step_losses)
@@ -234,14 +279,13 @@ def _grid(config: DropoutConfig) -> torch.Tensor:
 def _mc_dropout(stack: _Stack, net: int, rate: float, grid: torch.Tensor, passes: int,
                 g: torch.Generator) -> tuple[np.ndarray, ...]:
     """`passes` forward passes of net `net` with dropout on: every pass and point draws its own mask."""
-    one = _Stack([w[net:net + 1].detach().expand(passes, -1, -1) for w in stack.weights],
-                 [b[net:net + 1].detach().expand(passes, -1, -1) for b in stack.biases])
-    width, g_points = one.weights[0].shape[2], grid.shape[1]
-    with torch.no_grad():
-        keep = 1.0 - rate  # uniform < keep is a Bernoulli(keep) draw, cheaper than bernoulli_ at this size
-        masks = [(torch.rand((passes, g_points, width), generator=g, device=grid.device) < keep) / keep
-                 for _ in one.weights[:-1]]
-        preds = _forward(one, grid.expand(passes, -1, -1), masks)[:, :, 0]  # (passes, G)
+    weights = [w[net:net + 1].expand(passes, -1, -1) for w in stack.weights]
+    biases = [b[net:net + 1].expand(passes, -1, -1) for b in stack.biases]
+    width, g_points = weights[0].shape[2], grid.shape[1]
+    keep = 1.0 - rate  # uniform < keep is a Bernoulli(keep) draw, as in core.models.Dropout
+    masks = [(torch.rand((passes, g_points, width), generator=g, device=grid.device) < keep) / keep
+             for _ in weights[:-1]]
+    preds = _forward(weights, biases, grid.expand(passes, -1, -1), masks)[:, :, 0]  # (passes, G)
     q = torch.quantile(preds, torch.tensor([0.1, 0.9], device=preds.device), dim=0)
     return preds.mean(0).cpu().numpy(), q[0].cpu().numpy(), q[1].cpu().numpy(), preds[:3].cpu().numpy()
 

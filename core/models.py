@@ -41,7 +41,7 @@ class Dropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0.0:
             return x
-        keep = torch.empty_like(x).bernoulli_(1.0 - self.p, generator=self.generator)
+        keep = torch.rand(x.shape, generator=self.generator, device=x.device, dtype=x.dtype) < 1.0 - self.p
         return x * keep / (1.0 - self.p)
 
     def extra_repr(self) -> str:

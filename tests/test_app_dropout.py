@@ -23,9 +23,19 @@ def test_default_page(lang):
     assert at.slider(key="dropout.width").value == 300
     assert at.number_input(key="dropout.lr").value == pytest.approx(0.01)
     assert at.radio(key="dropout.mode").value == "eval"
-    summary = [m.value for m in at.markdown if "5" in m.value and ("dropout" in m.value.lower())]
-    assert summary, "the over-seeds summary is shown"
     assert not at.warning
+
+
+def test_over_seeds_runs_come_after_the_first_view():
+    at = open_page("dropout", "en", query={**SHORT, "seed": "4242"})  # a configuration no test ran
+    assert_clean(at)
+    assert len(_table_rows(at)) == 2  # the comparison is complete...
+    assert any("Training over 5 seeds" in c.value for c in at.caption)  # ...the spread is on its way
+    assert not any("Seeds 4242 to 4246" in m.value for m in at.markdown)
+    at.run()  # in the browser a timer reruns the section a moment later; here the next run does
+    assert_clean(at)
+    assert any("Seeds 4242 to 4246" in m.value for m in at.markdown)
+    assert not any("Training over 5 seeds" in c.value for c in at.caption)
 
 
 def test_url_values_are_applied():

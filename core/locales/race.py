@@ -4,7 +4,8 @@ EN = {
     "race.title": "Optimizer race",
     "race.intro": "SGD, Momentum, RMSprop, Adam and more train the same network from the same start on the same batches; watch their losses race.",
     "race.setup": "The lesson's setup: 1,000 points of y = x² + noise, the network Linear(1, 20) → ReLU → Linear(20, 1), batches of 32 reshuffled every epoch, 12 epochs (384 steps), mean squared error.",
-    "race.racers": "🏁 Racers ({n}): {names}. Open to edit, add or remove.",
+    "race.racers": "🏁 **Racers ({n}):** {names}",
+    "race.editor": "✏️ Edit, add or remove racers",
     "race.main_hp": "Main setting",
     "race.racers_help": "Add the same optimizer twice with different settings to race them against each other.",
     "race.optimizer": "Optimizer",
@@ -65,13 +66,15 @@ EN = {
     "race.word.adagrad": "**AdaGrad** divides by the square root of all squared gradients so far, so its steps only shrink. Look for: a quick start (ahead of Adam at step 48), then it falls behind as its steps shrink.",
     "race.word.adadelta": "**Adadelta** scales steps by the ratio of recent update sizes to recent gradient sizes (rho sets the memory); its lr is usually 1. Look for: a slow start compared with Adam.",
     "race.truth": "Checked by the tests over 5 seeds at these defaults: Adam and Momentum end below plain SGD's final loss in every seed, RMSprop in at least 4 of 5 and on average.",
+    "race.training": "Training the racers…",
 }
 
 ZH = {
     "race.title": "优化器赛跑",
     "race.intro": "SGD、Momentum、RMSprop、Adam 等优化器从同一起点、用同样的批次训练同一个网络，看它们的损失曲线赛跑。",
     "race.setup": "课程原设定：1000 个点 y = x² + 噪声，网络 Linear(1, 20) → ReLU → Linear(20, 1)，每批 32 个、每轮重新打乱，共 12 轮（384 步），均方误差损失。",
-    "race.racers": "🏁 参赛者（{n}）：{names}。展开可编辑、添加或移除。",
+    "race.racers": "🏁 **参赛者（{n}）：** {names}",
+    "race.editor": "✏️ 编辑、添加或移除参赛者",
     "race.main_hp": "主要参数",
     "race.racers_help": "同一种优化器可以加两次、用不同设置，让它们互相比赛。",
     "race.optimizer": "优化器",
@@ -132,4 +135,5 @@ ZH = {
     "race.word.adagrad": "**AdaGrad** 除以迄今所有梯度平方和的平方根，所以步长只会变小。看点：起步很快（第 48 步时领先 Adam），随着步长变小又落在后面。",
     "race.word.adadelta": "**Adadelta** 用最近更新幅度与最近梯度幅度之比来缩放步长（rho 决定记忆长短），学习率通常取 1。看点：与 Adam 相比起步慢。",
     "race.truth": "测试在这些默认设置下用 5 个种子验证：Adam 和 Momentum 的最终损失在每个种子上都低于普通 SGD，RMSprop 至少在 5 个中的 4 个上、且平均而言更低。",
+    "race.training": "训练各优化器…",
 }
