@@ -21,6 +21,8 @@ from core.activations_lab import (
     run_gradient_flow,
 )
 from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
+from ui.computing import computing
+from ui.deferred import deferred
 from ui.guard import run_guarded
 from ui.i18n import tr
 from ui.playback import playback
@@ -166,7 +168,8 @@ def _section_training() -> tuple[str, ...]:
     if not names:
         st.info(tr("activations.train.empty"))
         return names
-    result = _train(_train_config(names))
+    with computing(tr("activations.train.training")):
+        result = _train(_train_config(names))
     diverged = [LABELS[a] for a, d in zip(result.activations, result.diverged_at) if d is not None]
     if diverged:
         st.warning(tr("activations.train.diverged", names=", ".join(diverged)))
@@ -201,10 +204,16 @@ def _section_flow(names: tuple[str, ...]) -> None:
     if not names:
         return
     s = st.session_state
-    result = _flow(GradientFlowConfig(
+    config = GradientFlowConfig(
         activations=names, depth=int(s["activations.depth"]), width=int(s["activations.fwidth"]),
         weight_init=s["activations.init"], dataset=s["activations.dataset"],
-        noise=float(s["activations.noise"]), seed=run_seed()))
+        noise=float(s["activations.noise"]), seed=run_seed())
+    # computed once the training comparison above is on screen
+    deferred("activations.flow", config, lambda: _flow_view(config), tr("activations.flow.waiting"))
+
+
+def _flow_view(config: GradientFlowConfig) -> None:
+    result = _flow(config)
     st.caption(tr("activations.flow.look"))
     first = result.first_layer_at_init()
     if "relu" in first and "sigmoid" in first and first["sigmoid"] > 0:

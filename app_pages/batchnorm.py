@@ -13,6 +13,7 @@ from core.batchnorm_charts import (
     train_eval_chart,
 )
 from core.params import ChoiceParam, FloatParam, IntParam
+from ui.computing import computing
 from ui.guard import run_guarded
 from ui.i18n import lang, tr
 from ui.playback import playback
@@ -40,7 +41,11 @@ def _run(config: BatchNormConfig) -> BatchNormResult:
 
 def _controls() -> None:
     """Every control, keyed by its URL name; ranges match PARAMS."""
-    with st.expander(tr("batchnorm.controls"), expanded=False):
+    # lazy: the widgets are built only while the settings are open (a lighter first view);
+    # their values stay in the session and the URL either way
+    with st.expander(tr("batchnorm.controls"), key="batchnorm.settings", on_change="rerun") as box:
+        if not box.open:
+            return
         c1, c2, c3 = st.columns(3)
         c1.selectbox(tr("batchnorm.activation"), ACTIVATIONS, format_func=ACT_LABELS.get,
                      key="batchnorm.activation", persist_state="session")
@@ -94,7 +99,7 @@ def render() -> None:
     seed_from_url(PARAMS)
     _controls()
     write_to_url(PARAMS)
-    with st.spinner(tr("batchnorm.spinner")):
+    with computing(tr("batchnorm.spinner")):
         result = _run(_config())
     for net, epoch in result.diverged_at.items():
         if epoch is not None:

@@ -16,6 +16,7 @@ from ui.guard import run_guarded
 from ui.i18n import tr
 from ui.playback import playback
 from ui.sidebar import device, run_seed
+from ui.table import table
 from ui.urlstate import seed_from_url, write_to_url
 
 PARAMS = {
@@ -111,7 +112,7 @@ def _table(result: DropoutResult, names: dict[str, str]) -> None:
         tr("dropout.col.test"): df["test_mse"].map(fmt("{:.4f}")),
         tr("dropout.col.gap"): df["gap"].map(fmt("{:+.4f}")),
     })
-    st.table(shown.set_index(tr("dropout.col.net")))
+    table(shown.set_index(tr("dropout.col.net")))
 
 
 def _modes(result: DropoutResult, names: dict[str, str], text: dict[str, str]) -> None:

@@ -28,6 +28,7 @@ from ui.guard import run_guarded
 from ui.i18n import tr
 from ui.playback import playback
 from ui.sidebar import device, run_seed
+from ui.table import table
 from ui.urlstate import seed_from_url, write_to_url
 
 RACERS_KEY = "race.racers"  # session_state and URL: the racers tuple (edited through the rows below)
@@ -163,7 +164,7 @@ def _draw_race(result: RaceResult, rows: pd.DataFrame, frame: int) -> None:
         st.markdown(f"**{tr('race.fits_title')}**")
         st.altair_chart(fits_chart(result, frame), width="stretch")
     st.markdown(f"**{tr('race.board', step=step)}**")
-    st.table(_board_frame(result, frame, ss["race.target"]).set_index(tr("race.col.rank")))
+    table(_board_frame(result, frame, ss["race.target"]).set_index(tr("race.col.rank")))
     _diverged_notes(result, step)
 
 
@@ -180,7 +181,7 @@ def _draw_surface(result: SurfaceResult, frame: int) -> None:
         rows[tr("race.col.distance")] = [f"{d:.3f}" if math.isfinite(d) else "✖" for d in dist]
     else:
         st.info(tr("race.saddle_note"))
-    st.table(pd.DataFrame(rows).set_index(tr("race.col.racer")))
+    table(pd.DataFrame(rows).set_index(tr("race.col.racer")))
     for r, label in enumerate(result.labels):
         d = int(result.diverged_at[r])
         if 0 < d <= step:

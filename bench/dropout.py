@@ -92,8 +92,8 @@ def bench_browser(repeats: int) -> None:
             seed = 1000 + i  # a fresh seed each time: never served from the cache
             start = time.perf_counter()
             page.goto(f"{url}/dropout?seed={seed}")
-            page.wait_for_selector("[data-testid='stMain'] [data-testid='stTable'], "
-                                   "[data-testid='stMain'] [data-testid='stDataFrame']", timeout=60_000)
+            page.wait_for_selector("[data-testid='stMain'] [data-testid='stMarkdownContainer'] table",
+                                   timeout=60_000)
             chart = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
             page.wait_for_selector(f"{chart} canvas, {chart} svg", timeout=60_000)
             times.append(time.perf_counter() - start)

@@ -47,7 +47,8 @@ def gallery_frame(result: GalleryResult) -> pd.DataFrame:
 def gallery_chart(result: GalleryResult, column: str, title: str) -> alt.Chart:
     """f(x) (column='value') or f'(x) (column='derivative') of every activation, overlaid."""
     names = list(result.values)
-    chart = alt.Chart(gallery_frame(result), title=title).mark_line(strokeWidth=2.5).encode(
+    data = gallery_frame(result)[["activation", "x", column]]  # only what this chart draws
+    chart = alt.Chart(data, title=title).mark_line(strokeWidth=2.5).encode(
         x=alt.X("x:Q", title="x"),
         y=alt.Y(f"{column}:Q", title=None),
         color=_color(names),
@@ -94,6 +95,9 @@ def boundary_chart(result: ActivationTrainResult, frame: int, index: int, title:
 
 # --- curves -----------------------------------------------------------------------------------------
 
+CURVE_POINTS = 150  # at most this many points per training curve are drawn
+
+
 def curves_frame(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray) -> pd.DataFrame:
     """Tidy rows: activation, step, loss, accuracy (NaN rows of diverged networks dropped)."""
     steps = np.arange(loss.shape[0])
@@ -105,9 +109,11 @@ def curves_frame(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray)
 def curve_chart(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray, column: str, title: str,
                 upto: int | None = None) -> alt.Chart:
     """Loss (log scale) or accuracy per step for every activation, drawn up to step `upto`."""
-    data = curves_frame(names, loss, accuracy)
+    data = curves_frame(names, loss, accuracy)[["activation", "step", column]]  # only what this chart draws
     if upto is not None:
         data = data[data["step"] <= upto]
+    every = -(-loss.shape[0] // CURVE_POINTS)  # a light chart of the same shape
+    data = data[(data["step"] % every == 0) | (data["step"] == data["step"].max())]
     if column == "loss":
         data = data[data["loss"] > 0]
     y = (alt.Y("loss:Q", title=title, scale=alt.Scale(type="log")) if column == "loss"

@@ -64,7 +64,8 @@ def histogram_frame(result: BatchNormResult, net: str, frame: int, lang: str) ->
             "top": layer + 0.45 - 0.85 * height.ravel(),
             "net": _t(lang, f"net.{net}"),
         }))
-    return pd.concat(parts, ignore_index=True)
+    frame_rows = pd.concat(parts, ignore_index=True)
+    return frame_rows[frame_rows["share"] > 0].reset_index(drop=True)  # empty bins draw nothing: not sent
 
 
 def histogram_chart(result: BatchNormResult, net: str, frame: int, lang: str = "en") -> alt.HConcatChart:
@@ -72,7 +73,8 @@ def histogram_chart(result: BatchNormResult, net: str, frame: int, lang: str = "
     data = histogram_frame(result, net, frame, lang)
     depth = result.config.depth
     columns = []
-    for order, (code, stage) in enumerate(zip(result.stages(net), dict.fromkeys(data["stage"]))):
+    labels = [stage_label(result, net, code, lang) for code in result.stages(net)]
+    for order, (code, stage) in enumerate(zip(result.stages(net), labels)):
         domain = [float(result.edges[code][0]), float(result.edges[code][-1])]  # fixed: frames compare
         y_axis = alt.Axis(values=list(range(1, depth + 1)), title=_t(lang, "axis.layer"), grid=False,
                           labelFontSize=13, titleFontSize=13) if order == 0 else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -27,3 +28,17 @@ def assert_clean(at: AppTest) -> None:
     """No exception element and no error box on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The result tables on the page (ui.table draws them as Markdown), indexed by their first
+    column, every cell as the text shown."""
+    found = []
+    for m in at.markdown:
+        lines = m.value.splitlines()
+        if len(lines) < 2 or not lines[0].startswith("| ") or set(lines[1]) - set("|-: "):
+            continue
+        rows = [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in lines]
+        frame = pd.DataFrame(rows[2:], columns=rows[0])
+        found.append(frame.set_index(rows[0][0]))
+    return found

@@ -10,7 +10,13 @@ FAST = {"batchnorm.epochs": "2", "batchnorm.depth": "3"}  # small runs for the i
 
 
 def _charts(at) -> int:
-    return sum(1 for e in at.main if type(e).__name__ == "UnknownElement")  # Altair charts in AppTest
+    return sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart")  # Altair charts
+
+
+def _run_with_settings_open(at) -> None:
+    """Run with the settings expanded, as a user's open expander stays open between reruns."""
+    at.session_state["batchnorm.settings"] = True
+    at.run()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -18,6 +24,8 @@ def test_defaults_render_every_view(lang):
     at = open_page("batchnorm", lang)
     assert_clean(at)
     assert not at.warning
+    assert not at.selectbox  # the settings are built when opened
+    _run_with_settings_open(at)
     assert at.selectbox(key="batchnorm.activation").value == "tanh"
     assert at.slider(key="batchnorm.depth").value == 8
     assert at.number_input(key="batchnorm.lr").value == pytest.approx(0.03)
@@ -31,14 +39,22 @@ def test_defaults_render_every_view(lang):
 
 def test_controls_change_the_run_and_the_url():
     at = open_page("batchnorm", "en", query=FAST)
+    _run_with_settings_open(at)
     assert at.slider(key="batchnorm.depth").value == 3
     assert at.slider(key="batchnorm.play.slider").value == 2
-    at.selectbox(key="batchnorm.activation").set_value("relu").run()
-    at.slider(key="batchnorm.epochs").set_value(3).run()
+    at.selectbox(key="batchnorm.activation").set_value("relu")
+    _run_with_settings_open(at)
+    at.slider(key="batchnorm.epochs").set_value(3)
+    _run_with_settings_open(at)
     assert_clean(at)
     assert at.query_params["batchnorm.activation"] == "relu" and at.query_params["batchnorm.epochs"] == "3"
     assert at.slider(key="batchnorm.play.slider").value == 3
     assert any("ReLU" in c.value for c in at.caption)
+    at.session_state["batchnorm.settings"] = False  # closing the settings keeps what was chosen
+    at.run()
+    assert not at.selectbox
+    assert at.query_params["batchnorm.activation"] == "relu"
+    assert at.slider(key="batchnorm.play.slider").value == 3
 
 
 def test_timeline_shows_the_initialisation():

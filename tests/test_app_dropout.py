@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page
+from tests.apptest_util import assert_clean, open_page, tables
 
 SHORT = {"dropout.iters": "100"}  # a short run keeps the tests that change the config quick
 
 
 def _table_rows(at) -> list[str]:
-    return list(at.table[0].value.index)
+    return list(tables(at)[0].index)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -65,7 +65,7 @@ def test_huge_learning_rate_gives_a_message_not_a_trace():
     assert_clean(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "exploded" in warnings
-    assert "—" in at.table[0].value.to_string()
+    assert "—" in tables(at)[0].to_string()
 
 
 def test_rate_zero_says_the_nets_are_identical():

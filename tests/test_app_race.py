@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page
+from tests.apptest_util import assert_clean, open_page, tables
 
 
 def _racers(at):
@@ -26,7 +26,7 @@ def test_default_race_shows_charts_and_leaderboard(lang):
     _run_with_editor_open(at)
     codes = [s.value for s in at.selectbox if s.key.startswith("race.r")]
     assert codes == ["sgd", "momentum", "rmsprop", "adam"]
-    board = at.table[0].value  # indexed by rank
+    board = tables(at)[0]  # indexed by rank
     assert len(board) == 4 and board.iloc[-1, 0].startswith("SGD")  # plain SGD last at the end
     assert at.slider(key="race.play.slider").value == 48  # opens on the complete race (49 frames)
 
@@ -67,7 +67,7 @@ def test_lr_10_is_marked_diverged_and_the_chart_stays():
     at = open_page("race", query={"race.racers": "sgd:10,momentum:0.01:0.8,adam:0.01:0.9", "race.seeds": "2"})
     assert_clean(at)
     assert any("SGD lr 10" in w.value and "2" in w.value for w in at.warning)
-    board = at.table[0].value
+    board = tables(at)[0]
     assert board.iloc[-1, 0].startswith("SGD lr 10") and board.iloc[-1, 1] == "✖"
 
 
@@ -78,6 +78,6 @@ def test_surface_view_every_surface_and_start():
         at.selectbox(key="race.surface").set_value(surface).run()
         at.selectbox(key="race.start").set_value(2).run()
         assert_clean(at)
-        assert at.table[0].value.shape[0] == 2
+        assert tables(at)[0].shape[0] == 2
     assert at.query_params["race.surface"] == "himmelblau" and at.query_params["race.start"] == "2"
     assert any("✖" in w.value or "SGD lr 10" in w.value for w in at.warning)

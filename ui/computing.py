@@ -25,13 +25,17 @@ def _frame(text: str, height: int) -> alt.Chart:
 
 @contextlib.contextmanager
 def computing(text: str, height: int = 280) -> Iterator[None]:
-    """Wrap a page's main computation; `text` says what is being computed."""
+    """Wrap a page's main computation; `text` says what is being computed.
+
+    The slot exists on every run (empty after the first), so the elements below keep their
+    positions from run to run and the browser replaces them in place.
+    """
+    slot = st.empty()
     if st.session_state.get(SHOWN_KEY):
-        with st.spinner(text):
+        with st.spinner(text):  # a spinner takes no position on the page
             yield
         return
     st.session_state[SHOWN_KEY] = True
-    slot = st.empty()
     slot.altair_chart(_frame(f"⏳ {text}", height), width="stretch")
     try:
         yield

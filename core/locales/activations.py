@@ -68,6 +68,8 @@ EN = {
     "activations.flow.now": "at this step",
     "activations.flow.ratio": "At initialisation, the first layer of the sigmoid network gets a gradient {ratio:,.0f}× smaller than the ReLU network's.",
     "activations.flow.look": "What to look for: with PyTorch's default initialisation the lines fall from right to left: each layer passes back a smaller gradient, and sigmoid's falls fastest (its derivative is at most 0.25). At depth 10 the sigmoid network learns slowest, and in most seeds stays stuck at 50% accuracy. Switch to He initialisation: ReLU's line becomes almost flat. Xavier does the same for tanh. Sigmoid's gradient still vanishes under all three.",
+    "activations.flow.waiting": "Training the deep networks…",
+    "activations.train.training": "Training one network per activation…",
     "activations.flow.accuracy": "Training accuracy (deep networks)",
     "activations.flow.final": "After {steps} steps: {items}.",
 }
@@ -140,6 +142,8 @@ ZH = {
     "activations.flow.now": "当前这一步",
     "activations.flow.ratio": "初始化时，sigmoid 网络第一层得到的梯度比 ReLU 网络小 {ratio:,.0f} 倍。",
     "activations.flow.look": "看点：使用 PyTorch 默认初始化时，曲线从右向左下降：每往回一层，梯度就更小，而 sigmoid 下降得最快（它的导数最大只有 0.25）。深度为 10 时，sigmoid 网络学得最慢，在大多数种子下正确率一直停在 50%。换成 He 初始化：ReLU 的曲线几乎变平。Xavier 初始化对 tanh 也有同样的效果。而 sigmoid 的梯度在这三种初始化下都会消失。",
+    "activations.flow.waiting": "正在训练深层网络…",
+    "activations.train.training": "正在为每个激活函数训练一个网络…",
     "activations.flow.accuracy": "训练正确率（深层网络）",
     "activations.flow.final": "{steps} 步之后：{items}。",
 }

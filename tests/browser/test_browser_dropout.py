@@ -7,7 +7,7 @@ import time
 from tests.browser.conftest import exceptions, wait_count, wait_ready
 
 CHARTS = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
-TABLE = "[data-testid='stMain'] [data-testid='stTable']"
+TABLE = "[data-testid='stMain'] [data-testid='stMarkdownContainer'] table"  # ui.table
 
 
 def test_comparison_appears_complete(server, page):

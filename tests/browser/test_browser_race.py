@@ -21,7 +21,7 @@ def test_race_draws_charts_and_leaderboard(server, page):
     wait_ready(page)
     assert wait_count(page, CHART, 2) == 2  # loss curves and the fits
     assert page.get_by_text("Leaderboard at step 384").is_visible()
-    assert page.locator("[data-testid='stTable']").count() == 1
+    assert page.locator("[data-testid='stMarkdownContainer'] table").count() == 1  # the leaderboard
     assert exceptions(page) == []
     assert elapsed < 120  # generous on a shared 2-core machine; bench.race --browser measures it
 

@@ -1,0 +1,68 @@
+"""Time to the first complete comparison of each page in headless Chromium, side by side.
+
+    .venv/bin/python -m bench.first_view [--repeats 5] [--pages race dropout batchnorm activations]
+
+For every page, from page.goto(deep link) to the comparison drawn (every chart of it holding its
+SVG or canvas, and its table where it has one), in a fresh browser context each time (nothing in the
+browser's cache: a first visit). Two cases per page, interleaved so both see the same machine load:
+  fresh    a seed nobody opened yet: the server trains while the browser loads
+  default  the page as a new user opens it, after one earlier visitor (identical configurations
+           are computed once per server and shared)
+Prints medians (min, max) against the 2 s target. Browser and server share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from bench.browser import chromium_app, new_page
+from tests.browser.conftest import READY
+
+CHARTS = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
+TABLE = "[data-testid='stMain'] [data-testid='stMarkdownContainer'] table"
+# page -> (charts of the first complete comparison, whether it includes a results table)
+PAGES = {"race": (2, True), "dropout": (4, True), "batchnorm": (7, False), "activations": (8, False)}
+COMPLETE = f"""([charts, table]) => {{
+    const drawn = [...document.querySelectorAll("{CHARTS}")];
+    return drawn.length >= charts && drawn.slice(0, charts).every(c => c.querySelector('canvas, svg.marks'))
+        && (!table || document.querySelector("{TABLE}") !== null);
+}}"""
+
+
+def time_page(browser, url: str, page_name: str, query: str) -> float:
+    charts, table = PAGES[page_name]
+    page = new_page(browser)  # a new context: a cold browser cache
+    start = time.perf_counter()
+    page.goto(f"{url}/{page_name}{query}")
+    page.wait_for_function(COMPLETE, arg=[charts, table], timeout=120_000, polling="raf")
+    elapsed = time.perf_counter() - start
+    page.wait_for_selector(READY, timeout=120_000)
+    page.wait_for_timeout(500)  # let deferred sections finish before the next load
+    page.close()
+    return elapsed
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
+    args = parser.parse_args()
+    with chromium_app() as (url, browser):
+        print(f"{'page':12s} {'fresh seed':>22s} {'default (shared)':>22s}   target 2 s")
+        for name in args.pages:
+            time_page(browser, url, name, "")  # the earlier visitor: warms the server and the defaults
+            fresh, default = [], []
+            for i in range(args.repeats):
+                fresh.append(time_page(browser, url, name, f"?seed={31_000 + i}"))
+                default.append(time_page(browser, url, name, ""))
+            print(f"{name:12s} {summary(fresh):>22s} {summary(default):>22s}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
