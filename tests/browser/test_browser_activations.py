@@ -27,6 +27,9 @@ def test_timeline_replays_an_earlier_frame(server, page):
     page.goto(f"{server}/activations?activations.steps=60")
     wait_ready(page, 120_000)
     page.wait_for_function(BOUNDARY_TITLES.replace("{n}", "4"), timeout=120_000)
+    # the gradient-flow section fills itself in a moment later, with one more rerun of the page
+    page.get_by_text("smaller than the ReLU network's").wait_for(timeout=120_000)
+    wait_ready(page, 60_000)
     timeline = page.locator("[data-testid='stSlider']").filter(has_text="Timeline").first
     value = timeline.locator("[data-testid='stSliderThumbValue']")
     assert value.inner_text().strip() == "30"  # opens on the last frame: the finished run

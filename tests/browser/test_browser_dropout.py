@@ -32,6 +32,9 @@ def test_playback_animates_and_stops(server, page):
     wait_ready(page, 90_000)
     caption = page.get_by_text("step 500 of 500")
     assert caption.count() >= 1
+    # the over-seeds runs fill themselves in a moment later, with one more rerun of the page
+    page.get_by_text("dropout had the lower test MSE").wait_for(timeout=60_000)
+    wait_ready(page, 30_000)
     page.get_by_role("button", name="▶ Start").click()
     page.wait_for_function(
         "() => /step (\\d+) of 500/.test(document.body.innerText) && "
