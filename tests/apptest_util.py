@@ -42,3 +42,9 @@ def tables(at: AppTest) -> list[pd.DataFrame]:
         frame = pd.DataFrame(rows[2:], columns=rows[0])
         found.append(frame.set_index(rows[0][0]))
     return found
+
+
+def run_expanded(at: AppTest, key: str) -> None:
+    """Run with the lazy expander `key` open, as a user's open expander stays open between reruns."""
+    at.session_state[key] = True
+    at.run()

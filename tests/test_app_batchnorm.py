@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page
+from tests.apptest_util import assert_clean, open_page, run_expanded
 
 FAST = {"batchnorm.epochs": "2", "batchnorm.depth": "3"}  # small runs for the interaction tests
 
@@ -13,19 +13,13 @@ def _charts(at) -> int:
     return sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart")  # Altair charts
 
 
-def _run_with_settings_open(at) -> None:
-    """Run with the settings expanded, as a user's open expander stays open between reruns."""
-    at.session_state["batchnorm.settings"] = True
-    at.run()
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_defaults_render_every_view(lang):
     at = open_page("batchnorm", lang)
     assert_clean(at)
     assert not at.warning
     assert not at.selectbox  # the settings are built when opened
-    _run_with_settings_open(at)
+    run_expanded(at, "batchnorm.settings")
     assert at.selectbox(key="batchnorm.activation").value == "tanh"
     assert at.slider(key="batchnorm.depth").value == 8
     assert at.number_input(key="batchnorm.lr").value == pytest.approx(0.03)
@@ -39,13 +33,13 @@ def test_defaults_render_every_view(lang):
 
 def test_controls_change_the_run_and_the_url():
     at = open_page("batchnorm", "en", query=FAST)
-    _run_with_settings_open(at)
+    run_expanded(at, "batchnorm.settings")
     assert at.slider(key="batchnorm.depth").value == 3
     assert at.slider(key="batchnorm.play.slider").value == 2
     at.selectbox(key="batchnorm.activation").set_value("relu")
-    _run_with_settings_open(at)
+    run_expanded(at, "batchnorm.settings")
     at.slider(key="batchnorm.epochs").set_value(3)
-    _run_with_settings_open(at)
+    run_expanded(at, "batchnorm.settings")
     assert_clean(at)
     assert at.query_params["batchnorm.activation"] == "relu" and at.query_params["batchnorm.epochs"] == "3"
     assert at.slider(key="batchnorm.play.slider").value == 3

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page, tables
+from tests.apptest_util import assert_clean, open_page, run_expanded, tables
 
 
 def _racers(at):
     return at.session_state["race.racers"]
-
-
-def _run_with_editor_open(at) -> None:
-    """Run with the racer editor expanded, as a user's open expander stays open between reruns."""
-    at.session_state["race.editor"] = True
-    at.run()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -23,7 +17,7 @@ def test_default_race_shows_charts_and_leaderboard(lang):
     assert_clean(at)
     assert len(_racers(at)) == 4
     assert not [s for s in at.selectbox if s.key.startswith("race.r")]  # the editor opens on demand
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     codes = [s.value for s in at.selectbox if s.key.startswith("race.r")]
     assert codes == ["sgd", "momentum", "rmsprop", "adam"]
     board = tables(at)[0]  # indexed by rank
@@ -35,20 +29,20 @@ def test_racers_from_the_url_and_edits_back_into_it():
     at = open_page("race", query={"race.racers": "sgd:0.01,sgd:0.1,adam:0.01:0.9"})
     assert_clean(at)
     assert [r.lr for r in _racers(at)] == [0.01, 0.1, 0.01]
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     at.number_input(key="race.r2.hp").set_value(0.5)
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     assert at.query_params["race.racers"] == "sgd:0.01,sgd:0.1,adam:0.01:0.5"
     at.selectbox(key="race.add_code").set_value("nesterov")
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     at.button(key="race.add").click()
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     assert _racers(at)[-1].code == "nesterov" and len(_racers(at)) == 4
     at.button(key="race.r0.remove").click()
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     assert [r.code for r in _racers(at)] == ["sgd", "adam", "nesterov"]
     at.selectbox(key="race.r0.code").set_value("adagrad")
-    _run_with_editor_open(at)
+    run_expanded(at, "race.editor")
     assert _racers(at)[0].code == "adagrad"
     assert_clean(at)
 
