@@ -52,9 +52,10 @@ def gallery_chart(result: GalleryResult, column: str, title: str) -> alt.Chart:
         x=alt.X("x:Q", title="x"),
         y=alt.Y(f"{column}:Q", title=None),
         color=_color(names),
-        tooltip=["activation:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip(f"{column}:Q", format=".3f")],
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("x:Q", format=".2f"),
+                 alt.Tooltip(f"{column}:Q", format=".3f")],
     ).properties(height=320)
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=alt.Y("y:Q"))
     return _style(alt.layer(zero, chart))
 
 
@@ -80,8 +81,8 @@ def boundary_chart(result: ActivationTrainResult, frame: int, index: int, title:
     image = alt.Chart(pd.DataFrame({"x": [gx[0]], "x2": [gx[-1]], "y": [gy[0]], "y2": [gy[-1]],
                                     "url": [_probability_png(result.probs[frame, index])]}))
     image = image.mark_image(aspect=False).encode(
-        x=alt.X("x:Q", scale=xs, title=None), x2="x2:Q", y=alt.Y("y:Q", scale=ys, title=None), y2="y2:Q",
-        url="url:N")
+        x=alt.X("x:Q", scale=xs, title=None), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys, title=None),
+        y2=alt.Y2("y2"), url=alt.Url("url:N"))
     points = pd.DataFrame({"x": result.points[:, 0], "y": result.points[:, 1],
                            "label": result.labels.astype(int).astype(str)})
     dots = alt.Chart(points).mark_circle(size=22, opacity=0.9, stroke="white", strokeWidth=0.4).encode(
@@ -122,7 +123,8 @@ def curve_chart(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray, 
     chart = alt.Chart(data).mark_line(strokeWidth=2.5, clip=True).encode(
         x=alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, loss.shape[0] - 1])),
         y=y, color=_color(list(names)),
-        tooltip=["activation:N", "step:Q", alt.Tooltip(f"{column}:Q", format=".3f")],
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("step:Q"),
+                 alt.Tooltip(f"{column}:Q", format=".3f")],
     ).properties(height=300)
     return _style(chart)
 
@@ -145,7 +147,7 @@ def dead_chart(names: tuple[str, ...], dead: np.ndarray, title: str, layer_title
         xOffset=alt.XOffset("activation:N", sort=[LABELS[n] for n in shown]),
         y=alt.Y("dead:Q", title=title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=_color(shown),
-        tooltip=["activation:N", "layer:O", alt.Tooltip("dead:Q", format=".0%")],
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:O"), alt.Tooltip("dead:Q", format=".0%")],
     ).properties(height=260)
     return _style(chart)
 
@@ -177,7 +179,8 @@ def flow_chart(result: GradientFlowResult, frame: int, title: str, layer_title: 
                                   scale=alt.Scale(domain=[init_label, now_label], range=[[5, 4], [1, 0]]),
                                   legend=alt.Legend(orient="top", labelFontSize=FONT, labelLimit=0,
                                                     symbolType="stroke", symbolStrokeWidth=2.5)),
-        detail="when:N",
-        tooltip=["activation:N", "layer:Q", "when:N", alt.Tooltip("norm:Q", format=".2e")],
+        detail=alt.Detail("when:N"),
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:Q"), alt.Tooltip("when:N"),
+                 alt.Tooltip("norm:Q", format=".2e")],
     ).properties(height=340)
     return _style(chart)

@@ -81,9 +81,9 @@ def histogram_chart(result: BatchNormResult, net: str, frame: int, lang: str = "
         columns.append(alt.Chart(data[data["stage"] == stage]).mark_rect().encode(
             x=alt.X("lo:Q", title=None, scale=alt.Scale(domain=domain, nice=False),
                     axis=alt.Axis(tickCount=5, labelFontSize=12)),
-            x2="hi:Q",
+            x2=alt.X2("hi"),
             y=alt.Y("bottom:Q", axis=y_axis, scale=alt.Scale(domain=[0.5, depth + 0.5], reverse=True)),
-            y2="top:Q",
+            y2=alt.Y2("top"),
             color=_net_color(lang, legend=False),
             tooltip=[alt.Tooltip("layer:O", title=_t(lang, "axis.layer")),
                      alt.Tooltip("lo:Q", format=".2f"), alt.Tooltip("hi:Q", format=".2f"),
@@ -101,7 +101,7 @@ def saturation_chart(result: BatchNormResult, frame: int, lang: str = "en") -> a
         x=alt.X("share:Q", title=_t(lang, f"axis.saturated_{result.config.activation}"),
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", tickCount=3)),
         color=_net_color(lang, legend=False),
-        tooltip=["net:N", "layer:O", alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[alt.Tooltip("net:N"), alt.Tooltip("layer:O"), alt.Tooltip("share:Q", format=".1%")],
     ).properties(height=max(140, 22 * result.config.depth), width=140).facet(
         column=alt.Column("net:N", sort=net_labels(lang), title=None, header=alt.Header(labelFontSize=13)),
     ).properties(title=_t(lang, "chart.saturation"))
@@ -119,10 +119,10 @@ def loss_chart(result: BatchNormResult, frame: int, lang: str = "en") -> alt.Lay
         x=alt.X("epoch:Q", title=_t(lang, "axis.epoch"), scale=alt.Scale(domain=[0, result.config.epochs])),
         y=alt.Y("loss:Q", title=_t(lang, "axis.test_loss"), scale=alt.Scale(type="log")),
         color=_net_color(lang),
-        tooltip=["net:N", "epoch:Q", alt.Tooltip("loss:Q", format=".1f")],
+        tooltip=[alt.Tooltip("net:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".1f")],
     )
     rule = alt.Chart(pd.DataFrame({"epoch": [frame]})).mark_rule(strokeDash=[4, 3], color="gray").encode(
-        x="epoch:Q")
+        x=alt.X("epoch:Q"))
     return (lines + rule).properties(height=260, title=_t(lang, "chart.loss"))
 
 
@@ -136,7 +136,7 @@ def prediction_chart(result: BatchNormResult, frame: int, lang: str = "en") -> a
     low, high = float(result.y_test.min()) - 10, float(result.y_test.max()) + 10
     data = pd.DataFrame(rows, columns=["net", "x", "y"])
     lines = alt.Chart(data).mark_line(strokeWidth=3, clip=True).encode(
-        x="x:Q", y=alt.Y("y:Q", scale=alt.Scale(domain=[low, high])), color=_net_color(lang))
+        x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[low, high])), color=_net_color(lang))
     return (points + lines).properties(height=260, title=_t(lang, "chart.predictions"))
 
 
@@ -158,7 +158,7 @@ def gradient_chart(result: BatchNormResult, lang: str = "en") -> alt.FacetChart:
         x=alt.X("layer:O", sort=layer_names, title=_t(lang, "axis.layer"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("norm:Q", title=_t(lang, "axis.grad_norm"), scale=alt.Scale(type="log")),
         color=_net_color(lang),
-        tooltip=["net:N", "layer:N", alt.Tooltip("norm:Q", format=".2e")],
+        tooltip=[alt.Tooltip("net:N"), alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".2e")],
     ).properties(height=240, width=320).facet(
         column=alt.Column("when:N", sort=whens, title=None, header=alt.Header(labelFontSize=13)),
     ).properties(title=_t(lang, "chart.gradients"))
@@ -179,5 +179,5 @@ def train_eval_chart(result: BatchNormResult, lang: str = "en") -> alt.Chart:
         strokeDash=alt.StrokeDash("mode:N", sort=modes,
                                    legend=alt.Legend(title=None, orient="top", labelLimit=400,
                                                      symbolType="stroke")),
-        tooltip=["mode:N", "epoch:Q", alt.Tooltip("loss:Q", format=".1f")],
+        tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".1f")],
     ).properties(height=240, title=_t(lang, "chart.train_eval"))

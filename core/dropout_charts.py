@@ -38,7 +38,7 @@ def _points(result: DropoutResult, text: Mapping[str, str]) -> alt.LayerChart:
     ])
     shape = alt.Shape("set:N", title=None, scale=alt.Scale(domain=[text["train_points"], text["test_points"]],
                                                             range=["circle", "triangle-up"]))
-    base = alt.Chart(df).encode(x="x:Q", y="y:Q", shape=shape)
+    base = alt.Chart(df).encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), shape=shape)
     train = base.transform_filter(alt.datum.set == text["train_points"]).mark_point(
         filled=True, size=70, color=POINTS, opacity=0.9)
     test = base.transform_filter(alt.datum.set == text["test_points"]).mark_point(
@@ -49,7 +49,7 @@ def _points(result: DropoutResult, text: Mapping[str, str]) -> alt.LayerChart:
 def _truth(result: DropoutResult, text: Mapping[str, str]) -> alt.Chart:
     df = pd.DataFrame({"x": result.grid[[0, -1]], "y": result.grid[[0, -1]]})
     return alt.Chart(df).mark_line(color=TRUTH, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        x="x:Q", y="y:Q", tooltip=[alt.Tooltip("x:Q", title=text["truth"])])
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=[alt.Tooltip("x:Q", title=text["truth"])])
 
 
 def fit_chart(result: DropoutResult, net: str, frame: int, names: Mapping[str, str],
@@ -93,7 +93,8 @@ def loss_chart(result: DropoutResult, frame: int, names: Mapping[str, str],
         color=alt.Color("net:N", title=None, scale=_net_scale(names, result.nets)),
         strokeDash=alt.StrokeDash("split:N", title=None, scale=alt.Scale(
             domain=[text["train"], text["test"]], range=[[1, 0], [6, 4]])),
-        tooltip=["net:N", "split:N", "step:Q", alt.Tooltip("mse:Q", format=".4f")],
+        tooltip=[alt.Tooltip("net:N"), alt.Tooltip("split:N"), alt.Tooltip("step:Q"),
+                 alt.Tooltip("mse:Q", format=".4f")],
     ).properties(height=320, title=text["loss_title"])
 
 
@@ -109,13 +110,14 @@ def modes_chart(result: DropoutResult, mode: str, band: bool, names: Mapping[str
         df = pd.DataFrame({"x": result.grid, "lo": np.clip(result.mc_lo, lo, hi),
                            "hi": np.clip(result.mc_hi, lo, hi), "net": names["dropout"]})
         layers.append(alt.Chart(df).mark_area(opacity=0.25).encode(
-            x=x_axis, y=alt.Y("lo:Q", title="y", scale=alt.Scale(domain=[lo, hi], clamp=True)), y2="hi:Q",
+            x=x_axis, y=alt.Y("lo:Q", title="y", scale=alt.Scale(domain=[lo, hi], clamp=True)),
+            y2=alt.Y2("hi"),
             color=alt.Color("net:N", scale=_net_scale(names), legend=None)))
     if mode == "train" and result.train_mode_curves is not None:
         parts = [pd.DataFrame({"x": result.grid, "y": np.clip(c, lo, hi), "pass": i + 1})
                  for i, c in enumerate(result.train_mode_curves)]
         layers.append(alt.Chart(pd.concat(parts)).mark_line(strokeWidth=1.2, opacity=0.8).encode(
-            x=x_axis, y=y_axis, detail="pass:N", color=alt.value("#444444")))
+            x=x_axis, y=y_axis, detail=alt.Detail("pass:N"), color=alt.value("#444444")))
     else:
         y = result.frame_curves[-1, k]
         df = pd.DataFrame({"x": result.grid, "y": np.clip(y, lo, hi), "net": names["dropout"]})
@@ -133,7 +135,8 @@ def seeds_chart(spread: pd.DataFrame, names: Mapping[str, str], text: Mapping[st
     order = [names[n] for n in nets]
     x = alt.X("net_label:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
     y = alt.Y("test_mse:Q", title=text["test_mse"], scale=alt.Scale(zero=False))
-    lines = alt.Chart(df).mark_line(color="#999999", strokeWidth=1).encode(x=x, y=y, detail="seed:N")
+    lines = alt.Chart(df).mark_line(color="#999999", strokeWidth=1).encode(
+        x=x, y=y, detail=alt.Detail("seed:N"))
     dots = alt.Chart(df).mark_circle(size=110, opacity=0.9).encode(
         x=x, y=y, color=alt.Color("net_label:N", scale=_net_scale(names, nets), legend=None),
         tooltip=[alt.Tooltip("seed:N", title=text["seed"]), alt.Tooltip("test_mse:Q", format=".4f")])

@@ -65,7 +65,7 @@ def accuracy_chart(acc: pd.DataFrame, axis: dict[str, str], x_max: int | None = 
         y=alt.Y("accuracy:Q", title=axis["accuracy"], scale=alt.Scale(domain=[max(0.0, lo - 0.02), 1]),
                 axis=alt.Axis(format="%")),
         color=_model_color(),
-        tooltip=["model:N", "images:Q", alt.Tooltip("accuracy:Q", format=".2%")],
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("images:Q"), alt.Tooltip("accuracy:Q", format=".2%")],
     ).properties(height=260, title=axis["accuracy_title"])
 
 
@@ -78,10 +78,10 @@ def lstm_rows_chart(row_probs: np.ndarray, row: int, axis: dict[str, str]) -> al
         x=alt.X("row:O", title=axis["rows_read"], axis=alt.Axis(labelAngle=0, values=list(range(1, 29, 3)))),
         y=alt.Y("digit:O", title=axis["digit"], sort="descending"),
         color=alt.Color("p:Q", title=axis["probability"], scale=alt.Scale(scheme="viridis", domain=[0, 1])),
-        tooltip=["row:O", "digit:N", alt.Tooltip("p:Q", format=".1%")],
+        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("digit:N"), alt.Tooltip("p:Q", format=".1%")],
     )
     mark = alt.Chart(pd.DataFrame({"row": [row + 1]})).mark_rect(
-        fill=None, stroke="#E69F00", strokeWidth=3).encode(x="row:O")
+        fill=None, stroke="#E69F00", strokeWidth=3).encode(x=alt.X("row:O"))
     return (heat + mark).properties(height=280)
 
 
@@ -98,7 +98,7 @@ def confusion_chart(confusion: np.ndarray, axis: dict[str, str]) -> alt.Chart:
     cells = base.mark_rect().encode(color=alt.Color("off:Q", title=axis["errors"],
                                                     scale=alt.Scale(scheme="oranges")))
     text = base.mark_text(fontSize=12).encode(
-        text=alt.condition("datum.n > 0", "n:Q", alt.value("")),
+        text=alt.condition("datum.n > 0", alt.Text("n:Q"), alt.value("")),
         color=alt.condition("datum.true == datum.pred", alt.value("#0072B2"), alt.value("black")))
     return (cells + text).properties(height=320)
 
@@ -109,7 +109,7 @@ def tsne_chart(embedding: np.ndarray, labels: np.ndarray, axis: dict[str, str]) 
     return alt.Chart(df).mark_circle(size=36, opacity=0.8).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
         color=alt.Color("digit:N", title=axis["digit"], scale=alt.Scale(scheme="tableau10")),
-        tooltip=["digit:N"],
+        tooltip=[alt.Tooltip("digit:N")],
     ).properties(height=420)
 
 

@@ -98,16 +98,17 @@ def loss_chart(result: RaceResult, frame: int, *, log_scale: bool = True, smooth
     base = alt.Chart(table)
     line = base.mark_line(strokeWidth=2.5, clip=True).encode(
         x=x, y=alt.Y("mean:Q", title=y_title, scale=y_scale), color=colour,
-        tooltip=["racer", "step", alt.Tooltip("mean:Q", format=".4f")])
+        tooltip=[alt.Tooltip("racer:N"), alt.Tooltip("step:Q"), alt.Tooltip("mean:Q", format=".4f")])
     layers = [line]
     if len(result.seeds) > 1:
         layers.insert(0, base.mark_area(opacity=0.2, clip=True).encode(
-            x=x, y=alt.Y("lo:Q", scale=y_scale, title=y_title), y2="hi:Q", color=colour))
+            x=x, y=alt.Y("lo:Q", scale=y_scale, title=y_title), y2=alt.Y2("hi"), color=colour))
     div = diverged_table(result, upto, hi)
     if not div.empty:
         layers.append(alt.Chart(div).mark_text(text=DIVERGED_MARK, fontSize=22, fontWeight="bold").encode(
             x=x, y=alt.Y("loss:Q", scale=y_scale, title=y_title), color=colour,
-            tooltip=["racer", "seed", alt.Tooltip("step:Q", title=diverged_title)]))
+            tooltip=[alt.Tooltip("racer:N"), alt.Tooltip("seed:Q"),
+                     alt.Tooltip("step:Q", title=diverged_title)]))
     return alt.layer(*layers).properties(height=HEIGHT)
 
 
@@ -127,7 +128,7 @@ def fits_chart(result: RaceResult, frame: int, *, x_title: str = "x", y_title: s
     dots = alt.Chart(data).mark_circle(size=14, color="#9a9a9a", opacity=0.5).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("y:Q", title=y_title, scale=y_scale))
     fit = alt.Chart(curves).mark_line(strokeWidth=3, clip=True).encode(
-        x="x:Q", y=alt.Y("y:Q", scale=y_scale),
+        x=alt.X("x:Q"), y=alt.Y("y:Q", scale=y_scale),
         color=alt.Color("racer:N", scale=_colour(result.labels), title=None,
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=260)))
     return alt.layer(dots, fit).properties(height=HEIGHT)
@@ -146,8 +147,8 @@ def surface_chart(result: SurfaceResult, frame: int, *, minimum_title: str = "mi
     x_scale = alt.Scale(domain=list(surface.x_range), nice=False)
     y_scale = alt.Scale(domain=list(surface.y_range), nice=False)
     contour = alt.Chart(heat).mark_rect().encode(
-        x=alt.X("x:Q", scale=x_scale, title="x"), x2="x2:Q",
-        y=alt.Y("y:Q", scale=y_scale, title="y"), y2="y2:Q",
+        x=alt.X("x:Q", scale=x_scale, title="x"), x2=alt.X2("x2"),
+        y=alt.Y("y:Q", scale=y_scale, title="y"), y2=alt.Y2("y2"),
         color=alt.Color("level:Q", bin=alt.Bin(maxbins=14), legend=None,
                         scale=alt.Scale(scheme="greys")), opacity=alt.value(0.75))
     step = int(result.snap_steps[min(max(frame, 0), len(result.snap_steps) - 1)])
@@ -171,17 +172,21 @@ def surface_chart(result: SurfaceResult, frame: int, *, minimum_title: str = "mi
     layers = [contour]
     paths = pd.DataFrame(rows, columns=["racer", "order", "x", "y"])
     layers.append(alt.Chart(paths).mark_line(strokeWidth=2.5, clip=True).encode(
-        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), order="order:Q", color=colour))
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), order=alt.Order("order:Q"),
+        color=colour))
     if heads:
         layers.append(alt.Chart(pd.DataFrame(heads)).mark_point(size=120, filled=True, opacity=1).encode(
-            x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=no_legend, tooltip=["racer"]))
+            x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=no_legend,
+            tooltip=[alt.Tooltip("racer:N")]))
     if crosses:
         layers.append(alt.Chart(pd.DataFrame(crosses)).mark_text(text=DIVERGED_MARK, fontSize=22).encode(
-            x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=no_legend, tooltip=["racer"]))
+            x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=no_legend,
+            tooltip=[alt.Tooltip("racer:N")]))
     marks = [{"x": float(m[0]), "y": float(m[1]), "what": minimum_title} for m in result.minima]
     start = result.paths[0, 0]
     marks.append({"x": float(start[0]), "y": float(start[1]), "what": start_title})
     layers.append(alt.Chart(pd.DataFrame(marks)).mark_point(shape="diamond", size=160, filled=True,
                                                              color="#d62728", stroke="white").encode(
-        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), tooltip=["what", "x", "y"]))
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
+        tooltip=[alt.Tooltip("what:N"), alt.Tooltip("x:Q"), alt.Tooltip("y:Q")]))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=HEIGHT + 80)

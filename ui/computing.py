@@ -19,7 +19,7 @@ SHOWN_KEY = "_chart_frame_shown"
 
 def _frame(text: str, height: int) -> alt.Chart:
     return (alt.Chart(pd.DataFrame({"text": [text]}), height=height)
-            .mark_text(fontSize=16, color="#888888").encode(text="text:N")
+            .mark_text(fontSize=16, color="#888888").encode(text=alt.Text("text:N"))
             .configure_view(strokeOpacity=0))
 
 
