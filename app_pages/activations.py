@@ -21,6 +21,7 @@ from core.activations_lab import (
     run_gradient_flow,
 )
 from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
+from ui.charts import chart
 from ui.computing import computing
 from ui.deferred import deferred
 from ui.guard import run_guarded
@@ -82,11 +83,11 @@ def _section_gallery() -> None:
     if not names:
         st.info(tr("activations.gallery.empty"))
         return
-    result = _gallery(names, float(st.session_state["activations.xrange"]))
-    left, right = st.columns(2)
-    left.altair_chart(gallery_chart(result, "value", tr("activations.gallery.value")), width="stretch")
-    right.altair_chart(gallery_chart(result, "derivative", tr("activations.gallery.derivative")),
-                       width="stretch")
+    r = float(st.session_state["activations.xrange"])
+    result = _gallery(names, r)
+    for column, part in zip(st.columns(2), ("value", "derivative")):
+        chart(("activations.gallery", names, r, part),
+              lambda part=part: gallery_chart(result, part, tr(f"activations.gallery.{part}")), column)
     st.caption(tr("activations.gallery.note"))
     with st.expander(tr("activations.gallery.words")):
         for name in names:
@@ -131,31 +132,36 @@ def _boundary_title(result: ActivationTrainResult, frame: int, i: int) -> str:
     return tr("activations.train.boundary", name=name, acc=_pct(result.accuracy[step, i]))
 
 
-def _draw_training(result: ActivationTrainResult, frame: int) -> None:
+def _draw_training(result: ActivationTrainResult, config: ActivationTrainConfig, frame: int) -> None:
     n = len(result.activations)
     per_row = 4 if n in (4, 7, 8) else 3
     for start in range(0, n, per_row):
         cols = st.columns(per_row)
         for i in range(start, min(start + per_row, n)):
-            cols[i - start].altair_chart(boundary_chart(result, frame, i, _boundary_title(result, frame, i)),
-                                         width="stretch")
+            title = _boundary_title(result, frame, i)
+            chart(("activations.boundary", config, frame, i), lambda i=i, title=title: boundary_chart(
+                result, frame, i, title), cols[i - start])
     step = result.frame_steps[frame]
-    left, right = st.columns(2)
-    left.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "loss",
-                                  tr("activations.train.loss"), upto=step), width="stretch")
-    right.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "accuracy",
-                                   tr("activations.train.accuracy"), upto=step), width="stretch")
-    _draw_dead(result.activations, result.dead[frame])
+    for column, part in zip(st.columns(2), ("loss", "accuracy")):
+        _curve(("activations.curve", config), result, part, f"activations.train.{part}", step, column)
+    _draw_dead(("activations.dead", config, frame), result.activations, result.dead[frame])
 
 
-def _draw_dead(names: tuple[str, ...], dead: np.ndarray) -> None:
+def _curve(key: tuple, result: ActivationTrainResult | GradientFlowResult, part: str, title_key: str,
+           step: int, container: object) -> None:
+    """Loss or accuracy curves of every network up to `step`."""
+    chart((*key, part, step), lambda: curve_chart(result.activations, result.loss, result.accuracy, part,
+                                                  tr(title_key), upto=step), container)
+
+
+def _draw_dead(key: tuple, names: tuple[str, ...], dead: np.ndarray) -> None:
     relu = [i for i, a in enumerate(names) if a in RELU_FAMILY]
     if not relu:
         st.caption(tr("activations.dead.none"))
         return
     left, right = st.columns([2, 3])
-    left.altair_chart(dead_chart(names, dead, tr("activations.dead.title"), tr("activations.dead.layer")),
-                      width="stretch")
+    chart(key, lambda: dead_chart(names, dead, tr("activations.dead.title"), tr("activations.dead.layer")),
+          left)
     i = relu[0]
     right.write(tr("activations.dead.explain", share=_pct(float(np.nanmean(dead[i]))), name=LABELS[names[i]]))
 
@@ -168,13 +174,14 @@ def _section_training() -> tuple[str, ...]:
     if not names:
         st.info(tr("activations.train.empty"))
         return names
+    config = _train_config(names)
     with computing(tr("activations.train.training")):
-        result = _train(_train_config(names))
+        result = _train(config)
     diverged = [LABELS[a] for a, d in zip(result.activations, result.diverged_at) if d is not None]
     if diverged:
         st.warning(tr("activations.train.diverged", names=", ".join(diverged)))
     st.caption(tr("activations.train.look"))
-    playback("activations.play", len(result.frame_steps), lambda f: _draw_training(result, f))
+    playback("activations.play", len(result.frame_steps), lambda f: _draw_training(result, config, f))
     finals = result.final_accuracy()
     lo, hi = min(finals, key=finals.get), max(finals, key=finals.get)
     st.write(tr("activations.train.summary", lo=_pct(finals[lo]), lo_name=LABELS[lo], hi=_pct(finals[hi]),
@@ -183,14 +190,13 @@ def _section_training() -> tuple[str, ...]:
     return names
 
 
-def _draw_flow(result: GradientFlowResult, frame: int) -> None:
+def _draw_flow(result: GradientFlowResult, config: GradientFlowConfig, frame: int) -> None:
     left, right = st.columns([3, 2])
-    left.altair_chart(flow_chart(result, frame, tr("activations.flow.norm"), tr("activations.flow.layer"),
-                                 tr("activations.flow.at_init"), tr("activations.flow.now")), width="stretch")
-    step = result.frame_steps[frame]
-    right.altair_chart(curve_chart(result.activations, result.loss, result.accuracy, "accuracy",
-                                   tr("activations.flow.accuracy"), upto=step), width="stretch")
-    _draw_dead(result.activations, result.dead[frame])
+    labels = [tr(f"activations.flow.{k}") for k in ("norm", "layer", "at_init", "now")]
+    chart(("activations.flow", config, frame), lambda: flow_chart(result, frame, *labels), left)
+    _curve(("activations.flow_curve", config), result, "accuracy", "activations.flow.accuracy",
+           result.frame_steps[frame], right)
+    _draw_dead(("activations.flow_dead", config, frame), result.activations, result.dead[frame])
 
 
 def _section_flow(names: tuple[str, ...]) -> None:
@@ -218,7 +224,7 @@ def _flow_view(config: GradientFlowConfig) -> None:
     first = result.first_layer_at_init()
     if "relu" in first and "sigmoid" in first and first["sigmoid"] > 0:
         st.write(tr("activations.flow.ratio", ratio=first["relu"] / first["sigmoid"]))
-    playback("activations.flow_play", len(result.frame_steps), lambda f: _draw_flow(result, f))
+    playback("activations.flow_play", len(result.frame_steps), lambda f: _draw_flow(result, config, f))
     finals = {LABELS[a]: _pct(result.accuracy[-1, i]) for i, a in enumerate(result.activations)}
     st.write(tr("activations.flow.final", steps=result.loss.shape[0] - 1,
                 items=", ".join(f"{k} {v}" for k, v in finals.items())))

@@ -13,6 +13,7 @@ from core.batchnorm_charts import (
     train_eval_chart,
 )
 from core.params import ChoiceParam, FloatParam, IntParam
+from ui.charts import chart
 from ui.computing import computing
 from ui.guard import run_guarded
 from ui.i18n import lang, tr
@@ -81,15 +82,16 @@ def _draw_frame(result: BatchNormResult, frame: int) -> None:
     language, epochs = lang(), result.config.epochs
     st.markdown("**" + (tr("batchnorm.frame_init") if frame == 0
                         else tr("batchnorm.frame_epoch", epoch=frame, epochs=epochs)) + "**")
-    left, right = st.columns([2, 3])
-    left.altair_chart(histogram_chart(result, "plain", frame, language), width="stretch")
-    right.altair_chart(histogram_chart(result, "bn", frame, language), width="stretch")
+    run = (result.config, frame)
+    for net, column in zip(("plain", "bn"), st.columns([2, 3])):
+        chart(("batchnorm.hist", run, net), lambda net=net: histogram_chart(result, net, frame, language),
+              column)
     st.subheader(tr("batchnorm.learning_header"))
     c1, c2, c3 = st.columns(3)
-    c1.altair_chart(saturation_chart(result, frame, language), width="stretch")
+    chart(("batchnorm.saturation", run), lambda: saturation_chart(result, frame, language), c1)
     c1.caption(tr(f"batchnorm.saturation_caption_{result.config.activation}"))
-    c2.altair_chart(loss_chart(result, frame, language), width="stretch")
-    c3.altair_chart(prediction_chart(result, frame, language), width="stretch")
+    chart(("batchnorm.loss", run), lambda: loss_chart(result, frame, language), c2)
+    chart(("batchnorm.predictions", run), lambda: prediction_chart(result, frame, language), c3)
 
 
 def render() -> None:
@@ -113,12 +115,12 @@ def render() -> None:
 
     st.subheader(tr("batchnorm.gradient_header"))
     st.caption(tr("batchnorm.gradient_caption"))
-    st.altair_chart(gradient_chart(result, lang()), width="stretch")
+    chart(("batchnorm.gradients", result.config), lambda: gradient_chart(result, lang()))
 
     st.subheader(tr("batchnorm.train_eval_header"))
     left, right = st.columns([2, 3])
     left.write(tr("batchnorm.train_eval_text"))
-    right.altair_chart(train_eval_chart(result, lang()), width="stretch")
+    chart(("batchnorm.train_eval", result.config), lambda: train_eval_chart(result, lang()), right)
 
     st.subheader(tr("batchnorm.words_header"))
     st.markdown(tr("batchnorm.words"))

@@ -10,6 +10,7 @@ import streamlit as st
 from core.dropout import DropoutConfig, DropoutResult, run_dropout, run_seeds, summarise_spread
 from core.dropout_charts import fit_chart, loss_chart, modes_chart, seeds_chart
 from core.params import BoolParam, ChoiceParam, FloatParam, IntParam
+from ui.charts import chart
 from ui.computing import computing
 from ui.deferred import deferred
 from ui.guard import run_guarded
@@ -88,11 +89,14 @@ def _config() -> DropoutConfig:
 def _comparison(result: DropoutResult, names: dict[str, str], text: dict[str, str]) -> None:
     """The animated part: each net's curve side by side, then the loss curves."""
 
+    run = (result.config, device().type)
+
     def draw(frame: int) -> None:
         columns = st.columns(len(result.nets))
         for col, net in zip(columns, result.nets):
-            col.altair_chart(fit_chart(result, net, frame, names, text), width="stretch")
-        st.altair_chart(loss_chart(result, frame, names, text), width="stretch")
+            chart(("dropout.fit", run, net, frame),
+                  lambda net=net: fit_chart(result, net, frame, names, text), col)
+        chart(("dropout.loss", run, frame), lambda: loss_chart(result, frame, names, text))
         step = tr("play.step", step=int(result.frame_steps[frame]), total=result.config.iterations)
         st.caption(f"{step} · {tr('dropout.loss_caption')}")
 
@@ -131,8 +135,9 @@ def _modes(result: DropoutResult, names: dict[str, str], text: dict[str, str]) -
         st.write(tr("dropout.mode_words_train") if mode == "train" else tr("dropout.mode_words_eval"))
         if st.session_state["dropout.band"]:
             st.write(tr("dropout.band_words"))
-    right.altair_chart(modes_chart(result, mode, bool(st.session_state["dropout.band"]), names, text),
-                       width="stretch")
+    band = bool(st.session_state["dropout.band"])
+    chart(("dropout.modes", result.config, device().type, mode, band),
+          lambda: modes_chart(result, mode, band, names, text), right)
 
 
 def _seeds(config: DropoutConfig, names: dict[str, str], text: dict[str, str]) -> None:
@@ -167,7 +172,8 @@ def _spread_view(config: DropoutConfig, seeds: tuple[int, ...], names: dict[str,
                            mean_d=summary.mean_test["dropout"], mean_o=summary.mean_test["overfit"],
                            train_d=summary.mean_train["dropout"], train_o=summary.mean_train["overfit"]))
         st.caption(tr("dropout.seeds_note"))
-    right.altair_chart(seeds_chart(spread.dropna(), names, text), width="stretch")
+    chart(("dropout.seeds", replace(config, seed=0), seeds, device().type),
+          lambda: seeds_chart(spread.dropna(), names, text), right)
 
 
 def render() -> None:

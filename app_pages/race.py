@@ -24,6 +24,7 @@ from core.race import (
 )
 from core.race_charts import fits_chart, loss_chart, loss_table, surface_chart
 from core.race_surfaces import SURFACES, SurfaceConfig, SurfaceResult, run_surface
+from ui.charts import chart
 from ui.guard import run_guarded
 from ui.i18n import tr
 from ui.playback import playback
@@ -151,29 +152,31 @@ def _diverged_notes(result: RaceResult, step: int) -> None:
                           step=min(hits)))
 
 
-def _draw_race(result: RaceResult, rows: pd.DataFrame, frame: int) -> None:
+def _draw_race(result: RaceResult, run: tuple, rows: pd.DataFrame, frame: int) -> None:
+    """`run`: what identifies the race and its smoothing (the charts' cache key)."""
     step = frame_step(result, frame)
     ss = st.session_state
+    log = bool(ss["race.log"])
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{tr('race.loss_title')}**")
-        st.altair_chart(loss_chart(result, frame, log_scale=ss["race.log"], table=rows,
-                                   x_title=tr("race.step_axis"), y_title=tr("race.loss_axis"),
-                                   diverged_title=tr("race.diverged_axis")), width="stretch")
+        chart(("race.loss", run, frame, log),
+              lambda: loss_chart(result, frame, log_scale=log, table=rows, x_title=tr("race.step_axis"),
+                                 y_title=tr("race.loss_axis"), diverged_title=tr("race.diverged_axis")))
     with right:
         st.markdown(f"**{tr('race.fits_title')}**")
-        st.altair_chart(fits_chart(result, frame), width="stretch")
+        chart(("race.fits", run, frame), lambda: fits_chart(result, frame))
     st.markdown(f"**{tr('race.board', step=step)}**")
     table(_board_frame(result, frame, ss["race.target"]).set_index(tr("race.col.rank")))
     _diverged_notes(result, step)
 
 
-def _draw_surface(result: SurfaceResult, frame: int) -> None:
+def _draw_surface(result: SurfaceResult, config: SurfaceConfig, frame: int) -> None:
     step = int(result.snap_steps[min(frame, len(result.snap_steps) - 1)])
     name = tr(f"race.surface.{result.surface}")
     st.markdown(f"**{tr('race.surface_title', surface=name)}**")
-    st.altair_chart(surface_chart(result, frame, minimum_title=tr("race.minimum"),
-                                  start_title=tr("race.start_mark")), width="stretch")
+    chart(("race.surface", config, frame), lambda: surface_chart(
+        result, frame, minimum_title=tr("race.minimum"), start_title=tr("race.start_mark")))
     dist = result.distance_to_minimum(step)
     rows = {tr("race.col.racer"): result.labels,
             tr("race.col.value"): [f"{v:.4g}" if math.isfinite(v) else "✖" for v in result.values[:, step]]}
@@ -237,15 +240,18 @@ def render() -> None:
                         fair_start=bool(ss["race.fair"]))
     result = _race(config, str(device()))
     if view == "race":
-        rows = _loss_rows(config, str(device()), float(ss["race.smooth"]))
-        playback("race.play", len(result.snap_steps), lambda f: _draw_race(result, rows, f))
+        smoothing = float(ss["race.smooth"])
+        rows = _loss_rows(config, str(device()), smoothing)
+        run = (config, str(device()), smoothing)
+        playback("race.play", len(result.snap_steps), lambda f: _draw_race(result, run, rows, f))
         st.caption(tr("race.truth"))
     else:
         surface = SURFACES[ss["race.surface"]]
         st.caption(tr("race.surface_scale", sgd=surface.sgd_scale, adaptive=surface.adaptive_scale))
-        sres = _surface(SurfaceConfig(racers, ss["race.surface"], surface.starts[int(ss["race.start"])],
-                                      steps=config.steps, snapshot_every=config.snapshot_every))
-        playback("race.play", len(sres.snap_steps), lambda f: _draw_surface(sres, f))
+        sconfig = SurfaceConfig(racers, ss["race.surface"], surface.starts[int(ss["race.start"])],
+                                steps=config.steps, snapshot_every=config.snapshot_every)
+        sres = _surface(sconfig)
+        playback("race.play", len(sres.snap_steps), lambda f: _draw_surface(sres, sconfig, f))
     _words(racers)
 
 

@@ -100,10 +100,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh tab; the test fails if the page raised a JavaScript error (a chart Vega could not
+    draw, for one, shows only there)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda error: errors.append(str(error)))
     yield pg
     context.close()
+    assert errors == [], errors
 
 
 def wait_ready(pg, timeout_ms: float = 30_000) -> None:
