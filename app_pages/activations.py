@@ -23,9 +23,9 @@ from core.activations_lab import (
 from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
 from ui.charts import chart
 from ui.computing import computing
-from ui.deferred import deferred
+from ui.deferred import deferred, first_view
 from ui.guard import run_guarded
-from ui.i18n import tr
+from ui.i18n import labels, tr
 from ui.playback import playback
 from ui.sidebar import run_seed
 from ui.urlstate import seed_from_url, write_to_url
@@ -51,7 +51,7 @@ PARAMS = {
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _gallery(names: tuple[str, ...], r: float) -> GalleryResult:
-    return gallery(names, -r, r)
+    return gallery(names, -r, r, n=201)  # smooth at any range; 401 points drew 0.1 s slower
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -95,24 +95,34 @@ def _section_gallery() -> None:
 
 
 def _training_controls() -> None:
-    st.multiselect(tr("activations.train.compare"), NAMES, format_func=_label, key="activations.compare",
+    c1, c2 = st.columns([3, 1])
+    c1.multiselect(tr("activations.train.compare"), NAMES, format_func=_label, key="activations.compare",
                    max_selections=MAX_COMPARE, persist_state="session")
-    c = st.columns(4)
-    c[0].selectbox(tr("activations.train.dataset"), DATASETS, key="activations.dataset",
-                   format_func=lambda d: tr(f"activations.dataset.{d}"), persist_state="session")
-    c[1].number_input(tr("activations.train.n"), 50, 1000, step=50, key="activations.n",
-                      persist_state="session")
-    c[2].number_input(tr("activations.train.noise"), 0.0, 0.5, step=0.05, key="activations.noise",
-                      persist_state="session")
-    c[3].number_input(tr("activations.train.steps"), 20, 500, step=50, key="activations.steps",
-                      persist_state="session")
-    c = st.columns(4)
-    c[0].number_input(tr("activations.train.layers"), 1, 3, step=1, key="activations.layers",
-                      persist_state="session")
-    c[1].number_input(tr("activations.train.width"), 2, 32, step=2, key="activations.width",
-                      persist_state="session")
-    c[2].number_input(tr("activations.train.lr"), 0.0001, 10.0, step=0.01, format="%.4f",
-                      key="activations.lr", persist_state="session")
+    c2.selectbox(tr("activations.train.dataset"), DATASETS, key="activations.dataset",
+                 format_func=labels("activations.dataset."), persist_state="session")
+    s = st.session_state
+    st.caption(tr("activations.train.settings_now", n=s["activations.n"], noise=s["activations.noise"],
+                  layers=s["activations.layers"], width=s["activations.width"], lr=s["activations.lr"],
+                  steps=s["activations.steps"]))
+    # lazy: the widgets are built only while the settings are open (a lighter first view); their
+    # values stay in the session and the URL either way; a fixed label keeps it open while they change
+    with st.expander(tr("activations.train.settings"), key="activations.settings", on_change="rerun") as box:
+        if not box.open:
+            return
+        c = st.columns(3)
+        c[0].number_input(tr("activations.train.n"), 50, 1000, step=50, key="activations.n",
+                          persist_state="session")
+        c[1].number_input(tr("activations.train.noise"), 0.0, 0.5, step=0.05, key="activations.noise",
+                          persist_state="session")
+        c[2].number_input(tr("activations.train.steps"), 20, 500, step=50, key="activations.steps",
+                          persist_state="session")
+        c = st.columns(3)
+        c[0].number_input(tr("activations.train.layers"), 1, 3, step=1, key="activations.layers",
+                          persist_state="session")
+        c[1].number_input(tr("activations.train.width"), 2, 32, step=2, key="activations.width",
+                          persist_state="session")
+        c[2].number_input(tr("activations.train.lr"), 0.0001, 10.0, step=0.01, format="%.4f",
+                          key="activations.lr", persist_state="session")
 
 
 def _train_config(names: tuple[str, ...]) -> ActivationTrainConfig:
@@ -206,7 +216,7 @@ def _section_flow(names: tuple[str, ...]) -> None:
     c1.slider(tr("activations.flow.depth"), 2, 16, key="activations.depth", persist_state="session")
     c2.slider(tr("activations.flow.width"), 4, 64, step=4, key="activations.fwidth", persist_state="session")
     c3.selectbox(tr("activations.flow.init"), FLOW_INITS, key="activations.init",
-                 format_func=lambda i: tr(f"activations.init.{i}"), persist_state="session")
+                 format_func=labels("activations.init."), persist_state="session")
     if not names:
         return
     s = st.session_state
@@ -236,7 +246,8 @@ def render() -> None:
     seed_from_url(PARAMS)
     _section_gallery()
     names = _section_training()
-    _section_flow(names)
+    if not first_view("activations"):  # the gradient-flow section follows the first view
+        _section_flow(names)
     write_to_url(PARAMS)
 
 

@@ -15,6 +15,7 @@ from core.batchnorm_charts import (
 from core.params import ChoiceParam, FloatParam, IntParam
 from ui.charts import chart
 from ui.computing import computing
+from ui.deferred import first_view
 from ui.guard import run_guarded
 from ui.i18n import lang, tr
 from ui.playback import playback
@@ -112,6 +113,8 @@ def render() -> None:
     st.caption(tr("batchnorm.dist_caption", lo=float(edges[0]), hi=float(edges[-1])))
     playback("batchnorm.play", result.frames, lambda frame: _draw_frame(result, frame))
     st.caption(tr("batchnorm.computed", seconds=result.seconds))
+    if first_view("batchnorm"):
+        return  # the sections below follow a moment later
 
     st.subheader(tr("batchnorm.gradient_header"))
     st.caption(tr("batchnorm.gradient_caption"))

@@ -12,9 +12,9 @@ from core.dropout_charts import fit_chart, loss_chart, modes_chart, seeds_chart
 from core.params import BoolParam, ChoiceParam, FloatParam, IntParam
 from ui.charts import chart
 from ui.computing import computing
-from ui.deferred import deferred
+from ui.deferred import deferred, first_view
 from ui.guard import run_guarded
-from ui.i18n import tr
+from ui.i18n import labels, tr
 from ui.playback import playback
 from ui.sidebar import device, run_seed
 from ui.table import table
@@ -129,7 +129,7 @@ def _modes(result: DropoutResult, names: dict[str, str], text: dict[str, str]) -
     with left:
         st.toggle(tr("dropout.band"), key="dropout.band", persist_state="session",
                   help=tr("dropout.band_help", passes=result.config.mc_passes))
-        st.radio(tr("dropout.mode"), ("eval", "train"), format_func=lambda m: tr(f"dropout.mode.{m}"),
+        st.radio(tr("dropout.mode"), ("eval", "train"), format_func=labels("dropout.mode."),
                  key="dropout.mode", horizontal=True, persist_state="session")
         mode = st.session_state["dropout.mode"]
         st.write(tr("dropout.mode_words_train") if mode == "train" else tr("dropout.mode_words_eval"))
@@ -196,6 +196,8 @@ def render() -> None:
             st.warning(tr("dropout.diverged", net=names[net], step=step), icon="⚠️")
     _comparison(result, names, text)
     _table(result, names)
+    if first_view("dropout"):
+        return  # the sections below follow a moment later
     _modes(result, names, text)
     _seeds(config, names, text)
 

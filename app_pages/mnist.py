@@ -15,7 +15,7 @@ from core import mnist_train as T
 from core.mnist_data import MNIST_DIR_ENV, MnistData, MnistUnavailable, load_mnist
 from core.params import ChoiceParam, FloatParam, IntParam
 from ui.guard import run_guarded
-from ui.i18n import tr
+from ui.i18n import labels, tr
 from ui.sidebar import run_seed
 from ui.urlstate import seed_from_url, write_to_url
 
@@ -199,7 +199,7 @@ def _train_live(data: MnistData | None, error: str | None) -> None:
     if data is None:
         st.warning(tr("mnist.train.unavailable", error=error), icon="📵")
     c1, c2, c3 = st.columns(3)
-    c1.radio(tr("mnist.which"), ["both", "cnn", "lstm"], format_func=lambda c: tr(f"mnist.which.{c}"),
+    c1.radio(tr("mnist.which"), ["both", "cnn", "lstm"], format_func=labels("mnist.which."),
              key="mnist.which", horizontal=True, persist_state="session")
     c1.number_input(tr("mnist.epochs"), min_value=1, max_value=20, step=1, key="mnist.epochs",
                     persist_state="session")

@@ -26,7 +26,7 @@ from core.race_charts import fits_chart, loss_chart, loss_table, surface_chart
 from core.race_surfaces import SURFACES, SurfaceConfig, SurfaceResult, run_surface
 from ui.charts import chart
 from ui.guard import run_guarded
-from ui.i18n import tr
+from ui.i18n import labels, tr
 from ui.playback import playback
 from ui.sidebar import device, run_seed
 from ui.table import table
@@ -214,7 +214,7 @@ def render() -> None:
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
     c1.slider(tr("race.seeds"), 1, 10, key="race.seeds", help=tr("race.seeds_help"), persist_state="session")
     c2.toggle(tr("race.fair"), key="race.fair", help=tr("race.fair_help"), persist_state="session")
-    c3.segmented_control(tr("race.view"), ["race", "surface"], format_func=lambda v: tr(f"race.view.{v}"),
+    c3.segmented_control(tr("race.view"), ["race", "surface"], format_func=labels("race.view."),
                          key="race.view", required=True, persist_state="session")
     view = st.session_state["race.view"] or "race"
     if view == "race":
@@ -226,7 +226,7 @@ def render() -> None:
                         key="race.target", help=tr("race.target_help"), persist_state="session")
     else:
         c1, c2 = st.columns(2)
-        c1.selectbox(tr("race.surface"), list(SURFACES), format_func=lambda s: tr(f"race.surface.{s}"),
+        c1.selectbox(tr("race.surface"), list(SURFACES), format_func=labels("race.surface."),
                      key="race.surface", persist_state="session")
         starts = SURFACES[st.session_state["race.surface"]].starts
         c2.selectbox(tr("race.start"), list(range(len(starts))),

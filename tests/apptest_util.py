@@ -11,8 +11,12 @@ TIMEOUT = 60  # seconds; AppTest's default of 3 s is too short for a first train
 
 
 def open_page(page: str | None, lang: str = "en", query: dict[str, str] | None = None,
-              timeout: float = TIMEOUT) -> AppTest:
-    """AppTest of app.py showing `page` (a name like "race", None for home), already run."""
+              timeout: float = TIMEOUT, whole: bool = True) -> AppTest:
+    """AppTest of app.py showing `page` (a name like "race", None for home), already run.
+
+    `whole`: also make the run a page's first-view timer asks for in a browser (AppTest does not
+    fire timers), so the whole page is there; False leaves the first view (ui.deferred.first_view).
+    """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.query_params["lang"] = lang
     for key, value in (query or {}).items():
@@ -21,6 +25,8 @@ def open_page(page: str | None, lang: str = "en", query: dict[str, str] | None =
     if page is not None:
         at.switch_page(f"app_pages/{page}.py")
         at.run()
+        if whole:
+            at.run()
     return at
 
 

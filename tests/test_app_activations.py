@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page
+from tests.apptest_util import assert_clean, open_page, run_expanded
 
 FAST = {"activations.steps": "40"}  # most tests need the page's logic, not a long run
 
@@ -51,6 +51,19 @@ def test_controls_rerun_and_land_in_the_url():
     at.run()  # the gradient-flow section fills in after the first view
     assert "ReLU6" in _texts(at)  # the dead-unit note names the ReLU-family network
     assert "smaller than the ReLU network's" not in _texts(at)  # no ReLU/sigmoid pair to compare
+
+
+def test_training_settings_are_built_when_opened_and_land_in_the_url():
+    at = open_page("activations", "en", query=FAST)
+    assert not [n for n in at.number_input if n.key == "activations.lr"]  # closed: not built
+    assert "40 steps" in _texts(at)  # the line above the settings says what they are
+    run_expanded(at, "activations.settings")
+    at.number_input(key="activations.width").set_value(8)
+    at.number_input(key="activations.lr").set_value(0.05)
+    at.run()
+    assert_clean(at)
+    assert at.query_params["activations.width"] == "8" and at.query_params["activations.lr"] == "0.05"
+    assert "of 8 units" in _texts(at) and at.number_input(key="activations.width").value == 8
 
 
 def test_gallery_controls():

@@ -26,6 +26,18 @@ def test_default_page(lang):
     assert not at.warning
 
 
+def test_first_view_is_the_comparison_then_the_whole_page():
+    at = open_page("dropout", "en", whole=False)
+    assert_clean(at)
+    assert len(_table_rows(at)) == 2  # the comparison and its table...
+    assert not [t for t in at.toggle if t.key == "dropout.band"]  # ...not yet the sections below
+    at.run()  # the run the first view's timer asks for in a browser
+    assert_clean(at)
+    assert at.toggle(key="dropout.band").value and at.radio(key="dropout.mode").value == "eval"
+    at.slider(key="dropout.rate").set_value(0.3).run()  # every later run draws the whole page
+    assert at.toggle(key="dropout.band").value
+
+
 def test_over_seeds_runs_come_after_the_first_view():
     at = open_page("dropout", "en", query={**SHORT, "seed": "4242"})  # a configuration no test ran
     assert_clean(at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -18,3 +20,10 @@ def lang() -> str:
 def tr(key: str, **kwargs: object) -> str:
     """Translate `key` into the session's language."""
     return translate(key, lang(), **kwargs)
+
+
+def labels(prefix: str) -> Callable[[str], str]:
+    """A widget's format_func for option codes: code -> the text of `prefix + code`, in this run's
+    language (fixed now, so the function gives the same text wherever Streamlit calls it)."""
+    language = lang()
+    return lambda code: translate(f"{prefix}{code}", language)
