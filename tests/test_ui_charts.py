@@ -24,7 +24,8 @@ def _without_data(spec: dict) -> str:
 
 def _names(node) -> set[str]:
     if isinstance(node, dict):
-        found = {node["data"]["name"]} if isinstance(node.get("data"), dict) and "name" in node["data"] else set()
+        data = node.get("data")
+        found = {data["name"]} if isinstance(data, dict) and "name" in data else set()
         return found.union(*(_names(v) for k, v in node.items() if k != "datasets"))
     if isinstance(node, list):
         return set().union(*(_names(v) for v in node))
