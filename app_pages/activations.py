@@ -23,7 +23,6 @@ from core.activations_lab import (
 from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
 from ui.charts import chart
 from ui.computing import computing
-from ui.deferred import deferred, first_view
 from ui.guard import run_guarded
 from ui.i18n import labels, tr
 from ui.playback import playback
@@ -46,7 +45,11 @@ PARAMS = {
     "activations.depth": IntParam(10, 2, 16),
     "activations.fwidth": IntParam(32, 4, 64),
     "activations.init": ChoiceParam("default", FLOW_INITS),
+    "activations.tab": ChoiceParam("shapes", ("shapes", "train", "flow")),
 }
+TAB_KEY = "activations.tab"  # the open tab's code, in the URL
+TAB_TITLE_KEY = "activations.tab_title"  # the tabs widget: the open tab's title
+TABS = PARAMS[TAB_KEY].options
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -73,7 +76,6 @@ def _pct(value: float) -> str:
 
 
 def _section_gallery() -> None:
-    st.header(tr("activations.gallery.header"))
     c1, c2 = st.columns([3, 1])
     c1.multiselect(tr("activations.gallery.pick"), NAMES, format_func=_label, key="activations.gallery",
                    persist_state="session")
@@ -176,14 +178,13 @@ def _draw_dead(key: tuple, names: tuple[str, ...], dead: np.ndarray) -> None:
     right.write(tr("activations.dead.explain", share=_pct(float(np.nanmean(dead[i]))), name=LABELS[names[i]]))
 
 
-def _section_training() -> tuple[str, ...]:
-    st.header(tr("activations.train.header"))
+def _section_training() -> None:
     st.write(tr("activations.train.explain"))
     _training_controls()
     names = tuple(st.session_state["activations.compare"])
     if not names:
         st.info(tr("activations.train.empty"))
-        return names
+        return
     config = _train_config(names)
     with computing(tr("activations.train.training")):
         result = _train(config)
@@ -196,8 +197,8 @@ def _section_training() -> tuple[str, ...]:
     lo, hi = min(finals, key=finals.get), max(finals, key=finals.get)
     st.write(tr("activations.train.summary", lo=_pct(finals[lo]), lo_name=LABELS[lo], hi=_pct(finals[hi]),
                 hi_name=LABELS[hi]))
-    st.info(tr("activations.train.shallow"), icon="💡")
-    return names
+    lesson = config.dataset == "moons" and config.hidden == (16, 16)  # the setup the tip was checked on
+    st.info(tr("activations.train.shallow" if lesson else "activations.train.deep_hint"), icon="💡")
 
 
 def _draw_flow(result: GradientFlowResult, config: GradientFlowConfig, frame: int) -> None:
@@ -210,7 +211,6 @@ def _draw_flow(result: GradientFlowResult, config: GradientFlowConfig, frame: in
 
 
 def _section_flow(names: tuple[str, ...]) -> None:
-    st.header(tr("activations.flow.header"))
     st.write(tr("activations.flow.explain"))
     c1, c2, c3 = st.columns(3)
     c1.slider(tr("activations.flow.depth"), 2, 16, key="activations.depth", persist_state="session")
@@ -218,18 +218,16 @@ def _section_flow(names: tuple[str, ...]) -> None:
     c3.selectbox(tr("activations.flow.init"), FLOW_INITS, key="activations.init",
                  format_func=labels("activations.init."), persist_state="session")
     if not names:
+        st.info(tr("activations.train.empty"))
         return
+    st.caption(tr("activations.flow.compared", names=", ".join(LABELS[n] for n in names)))
     s = st.session_state
     config = GradientFlowConfig(
         activations=names, depth=int(s["activations.depth"]), width=int(s["activations.fwidth"]),
         weight_init=s["activations.init"], dataset=s["activations.dataset"],
         noise=float(s["activations.noise"]), seed=run_seed())
-    # computed once the training comparison above is on screen
-    deferred("activations.flow", config, lambda: _flow_view(config), tr("activations.flow.waiting"))
-
-
-def _flow_view(config: GradientFlowConfig) -> None:
-    result = _flow(config)
+    with computing(tr("activations.flow.waiting")):
+        result = _flow(config)
     st.caption(tr("activations.flow.look"))
     first = result.first_layer_at_init()
     if "relu" in first and "sigmoid" in first and first["sigmoid"] > 0:
@@ -240,14 +238,31 @@ def _flow_view(config: GradientFlowConfig) -> None:
                 items=", ".join(f"{k} {v}" for k, v in finals.items())))
 
 
+def _tabs() -> tuple[str, object]:
+    """The three experiments as tabs; only the open one is built. Returns its code and container."""
+    titles = [tr(f"activations.tab.{code}") for code in TABS]
+    # the URL keeps the code (the same link in both languages), the widget the title: a link or a
+    # language switch sets the title from the code
+    if st.session_state.get(TAB_TITLE_KEY) not in titles:
+        st.session_state[TAB_TITLE_KEY] = titles[TABS.index(st.session_state[TAB_KEY])]
+    tabs = st.tabs(titles, key=TAB_TITLE_KEY, on_change="rerun")
+    code, tab = next(((c, t) for c, t in zip(TABS, tabs) if t.open), (TABS[0], tabs[0]))
+    st.session_state[TAB_KEY] = code
+    return code, tab
+
+
 def render() -> None:
     st.title(tr("activations.title"))
     st.write(tr("activations.intro"))
     seed_from_url(PARAMS)
-    _section_gallery()
-    names = _section_training()
-    if not first_view("activations"):  # the gradient-flow section follows the first view
-        _section_flow(names)
+    code, tab = _tabs()
+    with tab:
+        if code == "shapes":
+            _section_gallery()
+        elif code == "train":
+            _section_training()
+        else:
+            _section_flow(tuple(st.session_state["activations.compare"]))
     write_to_url(PARAMS)
 
 

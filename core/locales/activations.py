@@ -4,7 +4,9 @@ EN = {
     "activations.title": "Activation functions",
     "activations.intro": "Shapes and derivatives of activation functions, and what each does to training and to gradient flow.",
     # gallery
-    "activations.gallery.header": "1 · Shapes and derivatives",
+    "activations.tab.shapes": "1 · Shapes and derivatives",
+    "activations.tab.train": "2 · Training side by side",
+    "activations.tab.flow": "3 · Gradient flow in a deep network",
     "activations.gallery.pick": "Activations to draw",
     "activations.gallery.xrange": "x range: from −r to r",
     "activations.gallery.value": "f(x)",
@@ -25,7 +27,6 @@ EN = {
     "activations.desc.hardswish": "A cheap piecewise approximation of SiLU, designed for mobile networks (MobileNetV3).",
     "activations.desc.relu6": "ReLU capped at 6, friendly to low-precision arithmetic; used in MobileNetV2.",
     # side-by-side training
-    "activations.train.header": "2 · The same network, trained once per activation",
     "activations.train.explain": "Every network has the same layers, the same initial weights, the same data and the same seed: only the activation differs. Each is trained with Adam on all points at once.",
     "activations.train.compare": "Activations to compare (up to 6)",
     "activations.train.dataset": "Data set",
@@ -47,7 +48,8 @@ EN = {
     "activations.train.accuracy": "Training accuracy",
     "activations.train.look": "What to look for: the coloured background is each network's decision (blue: class 0, orange: class 1); press ▶ Start to watch the boundaries form.",
     "activations.train.summary": "Final training accuracy ranges from {lo} ({lo_name}) to {hi} ({hi_name}).",
-    "activations.train.shallow": "A shallow network barely cares which activation it uses: on the two moons, with 2 hidden layers of 16 units, every one of the 12 activations reaches at least 95% training accuracy. The choice matters in deep networks: see the gradient flow below.",
+    "activations.train.shallow": "A shallow network barely cares which activation it uses: on the two moons, with 2 hidden layers of 16 units, every one of the 12 activations reaches at least 95% training accuracy. The choice matters in deep networks: see the Gradient flow tab.",
+    "activations.train.deep_hint": "The choice of activation matters most in deep networks: see the Gradient flow tab.",
     "activations.train.diverged": "{names}: the loss blew up (diverged). Lower the learning rate.",
     # dead units
     "activations.dead.header": "Dead units",
@@ -56,7 +58,6 @@ EN = {
     "activations.dead.explain": "A ReLU-family unit is dead when it outputs exactly zero for every training point: its gradient is then zero too, so its incoming weights get no signal. Here: {share} of the {name} network's hidden units at this step.",
     "activations.dead.none": "Dead units exist only for the ReLU family (ReLU, ReLU6): add one to the comparison to see them.",
     # gradient flow
-    "activations.flow.header": "3 · Gradient flow in a deep network",
     "activations.flow.explain": "A deep MLP per activation (same initial weights), trained on the same data with Adam. The chart shows the size (L2 norm) of each layer's weight gradient on a log scale: dashed at initialisation, solid at the step on the timeline. Layer 1 is the one nearest the input, reached last by backpropagation.",
     "activations.flow.depth": "Hidden layers (depth)",
     "activations.flow.width": "Units per layer",
@@ -71,6 +72,7 @@ EN = {
     "activations.flow.ratio": "At initialisation, the first layer of the sigmoid network gets a gradient {ratio:,.0f}× smaller than the ReLU network's.",
     "activations.flow.look": "What to look for: with PyTorch's default initialisation the lines fall from right to left: each layer passes back a smaller gradient, and sigmoid's falls fastest (its derivative is at most 0.25). At depth 10 the sigmoid network learns slowest, and in most seeds stays stuck at 50% accuracy. Switch to He initialisation: ReLU's line becomes almost flat. Xavier does the same for tanh. Sigmoid's gradient still vanishes under all three.",
     "activations.flow.waiting": "Training the deep networks…",
+    "activations.flow.compared": "Networks compared: {names} (the activations chosen in the Training tab; same data set).",
     "activations.train.training": "Training one network per activation…",
     "activations.flow.accuracy": "Training accuracy (deep networks)",
     "activations.flow.final": "After {steps} steps: {items}.",
@@ -80,7 +82,9 @@ ZH = {
     "activations.title": "激活函数",
     "activations.intro": "激活函数的形状与导数，以及它们对训练和梯度传播的影响。",
     # gallery
-    "activations.gallery.header": "1 · 形状与导数",
+    "activations.tab.shapes": "1 · 形状与导数",
+    "activations.tab.train": "2 · 并排训练",
+    "activations.tab.flow": "3 · 深层网络中的梯度传播",
     "activations.gallery.pick": "要绘制的激活函数",
     "activations.gallery.xrange": "x 的范围：从 −r 到 r",
     "activations.gallery.value": "f(x)",
@@ -101,7 +105,6 @@ ZH = {
     "activations.desc.hardswish": "SiLU 的分段线性廉价近似，为移动端网络（MobileNetV3）设计。",
     "activations.desc.relu6": "上限为 6 的 ReLU，适合低精度运算；用于 MobileNetV2。",
     # side-by-side training
-    "activations.train.header": "2 · 同一个网络，每种激活函数各训练一次",
     "activations.train.explain": "每个网络的层结构、初始权重、数据和随机种子都完全相同，唯一的区别是激活函数。每个网络都用 Adam 在全部数据点上训练。",
     "activations.train.compare": "要比较的激活函数（最多 6 个）",
     "activations.train.dataset": "数据集",
@@ -123,7 +126,8 @@ ZH = {
     "activations.train.accuracy": "训练正确率",
     "activations.train.look": "看点：彩色背景是每个网络的判定结果（蓝色为类别 0，橙色为类别 1）；按 ▶ 开始，观看决策边界逐步形成。",
     "activations.train.summary": "最终训练正确率从 {lo}（{lo_name}）到 {hi}（{hi_name}）。",
-    "activations.train.shallow": "浅层网络几乎不在乎用哪种激活函数：在双月形数据上，两层各 16 个神经元的网络用这 12 种激活函数都能达到至少 95% 的训练正确率。激活函数的选择在深层网络中才真正重要：请看下面的梯度传播。",
+    "activations.train.shallow": "浅层网络几乎不在乎用哪种激活函数：在双月形数据上，两层各 16 个神经元的网络用这 12 种激活函数都能达到至少 95% 的训练正确率。激活函数的选择在深层网络中才真正重要：请看“梯度传播”标签页。",
+    "activations.train.deep_hint": "激活函数的选择在深层网络中最为重要：请看“梯度传播”标签页。",
     "activations.train.diverged": "{names}：损失爆炸（发散）了。请降低学习率。",
     # dead units
     "activations.dead.header": "死亡神经元",
@@ -132,7 +136,6 @@ ZH = {
     "activations.dead.explain": "如果一个 ReLU 类神经元对所有训练点的输出都恰好为零，它就“死亡”了：此时它的梯度也为零，输入权重得不到任何信号。当前这一步，{name} 网络中有 {share} 的隐藏神经元处于死亡状态。",
     "activations.dead.none": "只有 ReLU 家族（ReLU、ReLU6）才会出现死亡神经元：把其中一个加入比较即可看到。",
     # gradient flow
-    "activations.flow.header": "3 · 深层网络中的梯度传播",
     "activations.flow.explain": "每种激活函数各一个深层 MLP（初始权重相同），用 Adam 在同样的数据上训练。图中以对数刻度显示每一层权重梯度的大小（L2 范数）：虚线为初始化时，实线为时间轴上当前这一步。第 1 层最靠近输入，反向传播最后才到达它。",
     "activations.flow.depth": "隐藏层数（深度）",
     "activations.flow.width": "每层神经元数",
@@ -147,6 +150,7 @@ ZH = {
     "activations.flow.ratio": "初始化时，sigmoid 网络第一层得到的梯度比 ReLU 网络小 {ratio:,.0f} 倍。",
     "activations.flow.look": "看点：使用 PyTorch 默认初始化时，曲线从右向左下降：每往回一层，梯度就更小，而 sigmoid 下降得最快（它的导数最大只有 0.25）。深度为 10 时，sigmoid 网络学得最慢，在大多数种子下正确率一直停在 50%。换成 He 初始化：ReLU 的曲线几乎变平。Xavier 初始化对 tanh 也有同样的效果。而 sigmoid 的梯度在这三种初始化下都会消失。",
     "activations.flow.waiting": "正在训练深层网络…",
+    "activations.flow.compared": "比较的网络：{names}（即“并排训练”标签页中选择的激活函数，数据集相同）。",
     "activations.train.training": "正在为每个激活函数训练一个网络…",
     "activations.flow.accuracy": "训练正确率（深层网络）",
     "activations.flow.final": "{steps} 步之后：{items}。",
