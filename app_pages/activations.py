@@ -23,6 +23,7 @@ from core.activations_lab import (
 from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
 from ui.charts import chart
 from ui.computing import computing
+from ui.deferred import first_view
 from ui.guard import run_guarded
 from ui.i18n import labels, tr
 from ui.playback import playback
@@ -144,7 +145,8 @@ def _boundary_title(result: ActivationTrainResult, frame: int, i: int) -> str:
     return tr("activations.train.boundary", name=name, acc=_pct(result.accuracy[step, i]))
 
 
-def _draw_training(result: ActivationTrainResult, config: ActivationTrainConfig, frame: int) -> None:
+def _draw_training(result: ActivationTrainResult, config: ActivationTrainConfig, frame: int,
+                   dead_units: bool) -> None:
     n = len(result.activations)
     per_row = 4 if n in (4, 7, 8) else 3
     for start in range(0, n, per_row):
@@ -156,7 +158,8 @@ def _draw_training(result: ActivationTrainResult, config: ActivationTrainConfig,
     step = result.frame_steps[frame]
     for column, part in zip(st.columns(2), ("loss", "accuracy")):
         _curve(("activations.curve", config), result, part, f"activations.train.{part}", step, column)
-    _draw_dead(("activations.dead", config, frame), result.activations, result.dead[frame])
+    if dead_units:
+        _draw_dead(("activations.dead", config, frame), result.activations, result.dead[frame])
 
 
 def _curve(key: tuple, result: ActivationTrainResult | GradientFlowResult, part: str, title_key: str,
@@ -192,7 +195,10 @@ def _section_training() -> None:
     if diverged:
         st.warning(tr("activations.train.diverged", names=", ".join(diverged)))
     st.caption(tr("activations.train.look"))
-    playback("activations.play", len(result.frame_steps), lambda f: _draw_training(result, config, f))
+    whole = not first_view("activations.train")  # the dead units and the summary follow the first view
+    playback("activations.play", len(result.frame_steps), lambda f: _draw_training(result, config, f, whole))
+    if not whole:
+        return
     finals = result.final_accuracy()
     lo, hi = min(finals, key=finals.get), max(finals, key=finals.get)
     st.write(tr("activations.train.summary", lo=_pct(finals[lo]), lo_name=LABELS[lo], hi=_pct(finals[hi]),

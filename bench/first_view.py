@@ -1,6 +1,6 @@
 """Time to the first complete comparison of each page in headless Chromium, side by side.
 
-    .venv/bin/python -m bench.first_view [--repeats 5] [--pages race dropout batchnorm activations]
+    .venv/bin/python -m bench.first_view [--repeats 5] [--pages race dropout batchnorm activations act-train]
 
 For every page, from page.goto(deep link) to the comparison drawn (every chart of it holding its
 SVG or canvas, and its table where it has one), in a fresh browser context each time (nothing in the
@@ -22,8 +22,15 @@ from tests.browser.conftest import READY
 
 CHARTS = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
 TABLE = "[data-testid='stMain'] [data-testid='stMarkdownContainer'] table"
-# page -> (charts of the first complete comparison, whether it includes a results table)
-PAGES = {"race": (2, True), "dropout": (4, True), "batchnorm": (7, False), "activations": (8, False)}
+# view -> (link, charts of its first complete comparison, whether that includes a results table):
+#   race         loss curves and fits, with the leaderboard
+#   dropout      both nets' fitted curves and the train/test loss curves, with the MSE table
+#   batchnorm    the epoch's view: both nets' histograms, saturation, test loss, predictions
+#   activations  the page's first tab: every activation and its derivative
+#   act-train    a link to the training tab: four decision boundaries, loss and accuracy
+PAGES = {"race": ("race", 2, True), "dropout": ("dropout", 3, True), "batchnorm": ("batchnorm", 5, False),
+         "activations": ("activations", 2, False),
+         "act-train": ("activations?activations.tab=train", 6, False)}
 COMPLETE = f"""([charts, table]) => {{
     const drawn = [...document.querySelectorAll("{CHARTS}")];
     return drawn.length >= charts && drawn.slice(0, charts).every(c => c.querySelector('canvas, svg.marks'))
@@ -31,11 +38,13 @@ COMPLETE = f"""([charts, table]) => {{
 }}"""
 
 
-def time_page(browser, url: str, page_name: str, query: str) -> float:
-    charts, table = PAGES[page_name]
+def time_page(browser, url: str, view: str, seed: int | None) -> float:
+    link, charts, table = PAGES[view]
+    if seed is not None:
+        link += ("&" if "?" in link else "?") + f"seed={seed}"
     page = new_page(browser)  # a new context: a cold browser cache
     start = time.perf_counter()
-    page.goto(f"{url}/{page_name}{query}")
+    page.goto(f"{url}/{link}")
     page.wait_for_function(COMPLETE, arg=[charts, table], timeout=120_000, polling="raf")
     elapsed = time.perf_counter() - start
     page.wait_for_selector(READY, timeout=120_000)
@@ -56,11 +65,11 @@ def main() -> None:
     with chromium_app() as (url, browser):
         print(f"{'page':12s} {'fresh seed':>22s} {'default (shared)':>22s}   target 2 s")
         for name in args.pages:
-            time_page(browser, url, name, "")  # the earlier visitor: warms the server and the defaults
+            time_page(browser, url, name, None)  # the earlier visitor: warms the server and the defaults
             fresh, default = [], []
             for i in range(args.repeats):
-                fresh.append(time_page(browser, url, name, f"?seed={31_000 + i}"))
-                default.append(time_page(browser, url, name, ""))
+                fresh.append(time_page(browser, url, name, 31_000 + i))
+                default.append(time_page(browser, url, name, None))
             print(f"{name:12s} {summary(fresh):>22s} {summary(default):>22s}", flush=True)
 
 

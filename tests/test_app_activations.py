@@ -23,8 +23,10 @@ def _charts(at) -> int:
 
 
 def _tab(at, code: str) -> None:
-    """Click the tab of `code` (the widget holds the tab's title, in the page's language)."""
+    """Click the tab of `code` (the widget holds the tab's title, in the page's language), then make
+    the run its first view's timer asks for in a browser."""
     at.session_state["activations.tab_title"] = at.tabs[("shapes", "train", "flow").index(code)].label
+    at.run()
     at.run()
 
 

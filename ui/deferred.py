@@ -56,6 +56,7 @@ def first_view(page: str) -> bool:
     fragment timer asks for the next run once this view is drawn; every later run (that one, or
     one a user's click starts sooner) draws the whole page."""
     shown_key, timer_key = f"{page}.first_view_done", f"{page}.first_view_timer"
+    slot = st.empty()  # on every run, so that what follows keeps its place from run to run
     if st.session_state.get(shown_key):
         return False
     st.session_state[shown_key] = True
@@ -67,5 +68,6 @@ def first_view(page: str) -> bool:
             st.rerun(scope="app")
         st.session_state[timer_key] = True
 
-    _rest()
+    with slot.container():
+        _rest()
     return True
