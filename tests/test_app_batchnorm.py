@@ -79,3 +79,12 @@ def test_extreme_inputs_give_a_message_not_a_trace():
     assert_clean(at)
     assert any("diverged" in w.value for w in at.warning)
     assert _charts(at) >= 5
+
+
+def test_a_bn_net_that_learns_nothing_is_said_so():
+    """At lr 10 neither net diverges, but neither learns: the BN net's failure is named, not hidden."""
+    at = open_page("batchnorm", "en", query={"batchnorm.activation": "relu", "batchnorm.lr": "10.0"})
+    assert_clean(at)
+    assert any("the BN net did not learn either" in i.value for i in at.info)
+    default = open_page("batchnorm", "en")
+    assert not any("did not learn either" in i.value for i in default.info)  # the lesson's BN net learns

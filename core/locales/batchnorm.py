@@ -24,6 +24,7 @@ EN = {
     "batchnorm.bn_momentum_help": "How fast BN's running mean and variance follow the batches: running = (1 − m)·running + m·batch.",
     "batchnorm.spinner": "Training both networks…",
     "batchnorm.computed": "Computed in {seconds:.2f} s (both networks, every epoch's histograms included).",
+    "batchnorm.bn_flat": "Here the BN net did not learn either: its test MSE is about the variance of the targets, what predicting one constant achieves. BatchNorm cannot rescue every setting; a learning rate far too high or too low, for one, defeats both networks.",
     "batchnorm.diverged": "The network {net} diverged in epoch {epoch} (the loss exploded). Try a smaller learning rate or initial weight std; its later frames repeat its last state.",
     "batchnorm.dist_header": "Distributions per layer",
     "batchnorm.dist_caption": (
@@ -113,6 +114,7 @@ ZH = {
     "batchnorm.bn_momentum_help": "BN 的滑动均值和方差跟随各批数据变化的快慢：滑动值 = (1 − m)·滑动值 + m·本批值。",
     "batchnorm.spinner": "正在训练两个网络……",
     "batchnorm.computed": "用时 {seconds:.2f} 秒（两个网络，含每一轮的直方图）。",
+    "batchnorm.bn_flat": "这里带 BN 的网络也没有学会：它的测试 MSE 约等于目标值的方差，也就是只预测一个常数所能达到的水平。BatchNorm 并不能挽救所有设置；比如学习率过高或过低，两个网络都会失败。",
     "batchnorm.diverged": "{net}的网络在第 {epoch} 轮发散了（损失爆炸）。请试试更小的学习率或初始权重标准差；之后各帧保持它最后的状态。",
     "batchnorm.dist_header": "逐层分布",
     "batchnorm.dist_caption": (
