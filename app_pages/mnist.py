@@ -332,7 +332,8 @@ def _save_and_load(models: dict, origin: dict) -> None:
                                file_name=f"mnist_{kind}.pt", mime="application/octet-stream",
                                key=f"mnist.download.{kind}", on_click="ignore")
             upload = st.file_uploader(tr("mnist.io.upload", model=name), type=["pt", "pth"],
-                                      key=f"mnist.upload.{kind}")
+                                      key=f"mnist.upload.{kind}",
+                                      max_upload_size=M.MAX_WEIGHTS_BYTES // 2**20)  # MB, shown in the label
             if upload is None:
                 continue
             stamp = (upload.name, upload.size, getattr(upload, "file_id", ""))
