@@ -14,6 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ui.charts import chart
+
 SHOWN_KEY = "_chart_frame_shown"
 
 
@@ -36,7 +38,7 @@ def computing(text: str, height: int = 280) -> Iterator[None]:
             yield
         return
     st.session_state[SHOWN_KEY] = True
-    slot.altair_chart(_frame(f"⏳ {text}", height), width="stretch")
+    chart(("computing", text, height), lambda: _frame(f"⏳ {text}", height), slot)
     try:
         yield
     finally:
