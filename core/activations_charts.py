@@ -22,13 +22,16 @@ COLORS: dict[str, str] = {
 }
 CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0, class 1 (points and the heatmap's two ends)
 FONT = 14  # axis and legend text size: legible on a projector
+LEGEND_GREY = "#555555"  # legend symbols of encodings without a colour (line dashes)
 
 
 def _color(names: list[str]) -> alt.Color:
+    """Each activation in its colour; the legend on the right, where it takes no height from the plot
+    (Streamlit fits the whole chart, legends included, into the chart's height)."""
     labels = [LABELS[n] for n in names]
     return alt.Color("activation:N", title=None, sort=labels,
                      scale=alt.Scale(domain=labels, range=[COLORS[n] for n in names]),
-                     legend=alt.Legend(orient="bottom", labelFontSize=FONT, columns=3, labelLimit=0))
+                     legend=alt.Legend(orient="right", labelFontSize=FONT, labelLimit=0))
 
 
 def _style(chart: alt.Chart) -> alt.Chart:
@@ -177,8 +180,9 @@ def flow_chart(result: GradientFlowResult, frame: int, title: str, layer_title: 
         color=_color(list(result.activations)),
         strokeDash=alt.StrokeDash("when:N", title=None, sort=[init_label, now_label],
                                   scale=alt.Scale(domain=[init_label, now_label], range=[[5, 4], [1, 0]]),
-                                  legend=alt.Legend(orient="top", labelFontSize=FONT, labelLimit=0,
-                                                    symbolType="stroke", symbolStrokeWidth=2.5)),
+                                  legend=alt.Legend(orient="right", labelFontSize=FONT, labelLimit=0,
+                                                    symbolType="stroke", symbolStrokeWidth=2.5,
+                                                    symbolStrokeColor=LEGEND_GREY)),
         detail=alt.Detail("when:N"),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:Q"), alt.Tooltip("when:N"),
                  alt.Tooltip("norm:Q", format=".2e")],

@@ -123,7 +123,7 @@ def loss_chart(result: BatchNormResult, frame: int, lang: str = "en") -> alt.Lay
     )
     rule = alt.Chart(pd.DataFrame({"epoch": [frame]})).mark_rule(strokeDash=[4, 3], color="gray").encode(
         x=alt.X("epoch:Q"))
-    return (lines + rule).properties(height=260, title=_t(lang, "chart.loss"))
+    return (lines + rule).properties(height=340, title=_t(lang, "chart.loss"))
 
 
 def prediction_chart(result: BatchNormResult, frame: int, lang: str = "en") -> alt.LayerChart:
@@ -137,7 +137,7 @@ def prediction_chart(result: BatchNormResult, frame: int, lang: str = "en") -> a
     data = pd.DataFrame(rows, columns=["net", "x", "y"])
     lines = alt.Chart(data).mark_line(strokeWidth=3, clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[low, high])), color=_net_color(lang))
-    return (points + lines).properties(height=260, title=_t(lang, "chart.predictions"))
+    return (points + lines).properties(height=340, title=_t(lang, "chart.predictions"))
 
 
 def gradient_chart(result: BatchNormResult, lang: str = "en") -> alt.FacetChart:
@@ -178,6 +178,7 @@ def train_eval_chart(result: BatchNormResult, lang: str = "en") -> alt.Chart:
         color=_net_color(lang, legend=False),
         strokeDash=alt.StrokeDash("mode:N", sort=modes,
                                    legend=alt.Legend(title=None, orient="top", labelLimit=400,
-                                                     symbolType="stroke")),
+                                                     symbolType="stroke", symbolStrokeColor="#555555",
+                                                     symbolStrokeWidth=2)),
         tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".1f")],
-    ).properties(height=240, title=_t(lang, "chart.train_eval"))
+    ).properties(height=320, title=_t(lang, "chart.train_eval"))
