@@ -124,9 +124,11 @@ def wait_ready(pg, timeout_ms: float = 30_000) -> None:
 def wait_count(pg, selector: str, at_least: int, timeout_ms: float = 30_000) -> int:
     """Wait until at least `at_least` elements match (charts mount a moment after the script
     run ends on a busy machine), then return how many there are."""
-    pg.wait_for_function(f"document.querySelectorAll({selector!r}).length >= {at_least}",
-                         timeout=timeout_ms)
-    return pg.locator(selector).count()
+    handle = pg.wait_for_function(
+        f"(() => {{ const n = document.querySelectorAll({selector!r}).length;"
+        f" return n >= {at_least} ? n : 0; }})()",
+        timeout=timeout_ms)
+    return handle.json_value()  # counted in the same instant (a rerun may remount a chart a moment later)
 
 
 def exceptions(pg) -> list[str]:

@@ -72,6 +72,7 @@ def test_uploading_weights_checks_them(server, page):
     wait_ready(page, timeout_ms=60_000)
     page.get_by_role("tab", name="Save and load").click()
     wait_ready(page)
+    page.get_by_text("2MB per file").first.wait_for(timeout=30_000)
     assert page.get_by_text("2MB per file").count() == 2  # the limit the server enforces
     cnn_input = page.locator("[data-testid='stFileUploader'] input[type='file']").first
     lstm_file = (WEIGHTS_DIR / "mnist_lstm.pt").read_bytes()
