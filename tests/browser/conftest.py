@@ -51,10 +51,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port; yield its base URL once /_stcore/health is ok."""
+def streamlit_server(timeout: float = 60, script: Path | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` (or `script`, with the app's config) on a free port; yield its
+    base URL once /_stcore/health is ok."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    script = script or ROOT / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
