@@ -63,7 +63,7 @@ def fit_chart(result: DropoutResult, net: str, frame: int, names: Mapping[str, s
     y_axis = alt.Y("y:Q", title="y", scale=alt.Scale(domain=[lo, hi], clamp=True))
     curve = alt.Chart(df).mark_line(strokeWidth=3).encode(
         x=x_axis, y=y_axis, color=alt.Color("net:N", scale=_net_scale(names), legend=None))
-    title = f"{names[net]} · {text['step']} {int(result.frame_steps[frame])}"
+    title = f"{names[net]} · {text['step'].format(step=int(result.frame_steps[frame]))}"
     return (curve + _truth(result, text) + _points(result, text)).properties(title=title, height=320)
 
 

@@ -93,7 +93,9 @@ def loss_chart(result: RaceResult, frame: int, *, log_scale: bool = True, smooth
         table[["mean", "lo", "hi"]] = table[["mean", "lo", "hi"]].clip(lo, hi)
     colour = alt.Color("racer:N", scale=_colour(result.labels), title=None,
                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
-    x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, result.steps], nice=False))
+    # labelFlush: a tick label a few pixels from the end (380 of 384 steps) stays inside the chart
+    x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, result.steps], nice=False),
+              axis=alt.Axis(labelFlush=12))
     y_scale = alt.Scale(type="log" if log_scale else "linear", domain=[lo, hi], clamp=True)
     base = alt.Chart(table)
     line = base.mark_line(strokeWidth=2.5, clip=True).encode(

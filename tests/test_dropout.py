@@ -162,6 +162,8 @@ def test_charts_build(default_run, spread):
     last = len(r.frame_steps) - 1
     spec = fit_chart(r, "dropout", last, NAMES, TEXT).to_dict()
     assert "layer" in spec
+    titled = fit_chart(r, "dropout", last, NAMES, {**TEXT, "step": "第 {step} 步"}).to_dict()
+    assert titled["title"].endswith("· 第 500 步")  # the step number inside the phrase, in any language
     df = loss_frame(r, NAMES, TEXT)
     assert set(df["split"]) == {"train", "test"} and set(df["net"]) == {"none", "dropout"}
     loss_chart(r, 0, NAMES, TEXT).to_dict()
