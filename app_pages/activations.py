@@ -48,6 +48,9 @@ PARAMS = {
     "activations.init": ChoiceParam("default", FLOW_INITS),
     "activations.tab": ChoiceParam("shapes", ("shapes", "train", "flow")),
 }
+# the training settings behind the expander, two rows of three: (name, min, max, step, format)
+TRAIN_SETTINGS = (("n", 50, 1000, 50, None), ("noise", 0.0, 0.5, 0.05, None), ("steps", 20, 500, 50, None),
+                  ("layers", 1, 3, 1, None), ("width", 2, 32, 2, None), ("lr", 0.0001, 10.0, 0.01, "%.4f"))
 TAB_KEY = "activations.tab"  # the open tab's code, in the URL
 TAB_TITLE_KEY = "activations.tab_title"  # the tabs widget: the open tab's title
 TABS = PARAMS[TAB_KEY].options
@@ -112,20 +115,9 @@ def _training_controls() -> None:
     with st.expander(tr("activations.train.settings"), key="activations.settings", on_change="rerun") as box:
         if not box.open:
             return
-        c = st.columns(3)
-        c[0].number_input(tr("activations.train.n"), 50, 1000, step=50, key="activations.n",
-                          persist_state="session")
-        c[1].number_input(tr("activations.train.noise"), 0.0, 0.5, step=0.05, key="activations.noise",
-                          persist_state="session")
-        c[2].number_input(tr("activations.train.steps"), 20, 500, step=50, key="activations.steps",
-                          persist_state="session")
-        c = st.columns(3)
-        c[0].number_input(tr("activations.train.layers"), 1, 3, step=1, key="activations.layers",
-                          persist_state="session")
-        c[1].number_input(tr("activations.train.width"), 2, 32, step=2, key="activations.width",
-                          persist_state="session")
-        c[2].number_input(tr("activations.train.lr"), 0.0001, 10.0, step=0.01, format="%.4f",
-                          key="activations.lr", persist_state="session")
+        for column, (name, low, high, step, fmt) in zip([*st.columns(3), *st.columns(3)], TRAIN_SETTINGS):
+            column.number_input(tr(f"activations.train.{name}"), low, high, step=step, format=fmt,
+                                key=f"activations.{name}", persist_state="session")
 
 
 def _train_config(names: tuple[str, ...]) -> ActivationTrainConfig:

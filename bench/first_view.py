@@ -52,20 +52,16 @@ def time_page(browser, url: str, view: str, seed: int | None, via_menu: bool = F
     if seed is not None:
         link += ("&" if "?" in link else "?") + f"seed={seed}"
     page = new_page(browser)  # a new context: a cold browser cache
-    if via_menu and view in MENU_TABS:
-        base, tab = MENU_TABS[view]
-        page.goto(f"{url}/{base}")
+    if via_menu:
+        start_page, tab = MENU_TABS.get(view, ("", None))  # home, then the page's menu entry
+        page.goto(f"{url}/{start_page}")
         page.wait_for_selector(READY, timeout=120_000)
-        page.wait_for_timeout(1500)  # past the page's first-view rerun
+        page.wait_for_timeout(1500)  # past a page's first-view rerun
         page.wait_for_selector(READY, timeout=120_000)
+        target = (page.get_by_role("tab").nth(tab) if tab is not None
+                  else page.locator(f"[data-testid='stSidebarNav'] a[href$='/{link}']"))
         start = time.perf_counter()
-        page.get_by_role("tab").nth(tab).click()
-    elif via_menu:
-        page.goto(url)
-        page.wait_for_selector(READY, timeout=120_000)
-        page.wait_for_timeout(500)
-        start = time.perf_counter()
-        page.locator(f"[data-testid='stSidebarNav'] a[href$='/{link}']").click()
+        target.click()
     else:
         start = time.perf_counter()
         page.goto(f"{url}/{link}")

@@ -21,6 +21,7 @@ NETS = ("plain", "bn")  # the two variants, in the order every chart shows them
 ACTIVATIONS = ("tanh", "relu", "sigmoid")  # the activations this page offers
 STAGES = {"plain": ("linear", "act"), "bn": ("linear", "bn", "act")}  # per hidden layer, in order
 MAX_LOSS = 1e12  # a test or batch loss above this counts as diverged
+CONSTANT_SHARE = 0.9  # a test MSE this close to the targets' variance: no better than a constant
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class BatchNormResult:
 
     def stages(self, net: str) -> tuple[str, ...]:
         return STAGES[net]
+
+    def learned_nothing(self, net: str) -> bool:
+        """The net ended no better than a constant: a final test MSE within CONSTANT_SHARE of the
+        targets' variance (what predicting their mean scores)."""
+        return bool(self.test_loss[net][-1] >= CONSTANT_SHARE * np.var(self.y_test))
 
 
 def mlp_spec(config: BatchNormConfig, batch_norm: bool) -> MLPSpec:
