@@ -1,24 +1,32 @@
-"""Entry point: page config, navigation and the shared sidebar; each page lives in app_pages/."""
+"""Entry point: page config, the shared sidebar, navigation from the lesson registry, and the one
+error guard around whichever page runs."""
+
+import logging
 
 import streamlit as st
 
+from pages import HOME, LESSONS
 from ui.i18n import tr
-from ui.nav import COMPARISONS, script
 from ui.sidebar import render_sidebar
 from ui.urlstate import show_url_notes
 
+log = logging.getLogger("playground")
+
 
 def navigation() -> st.navigation:
-    """Home plus one page per comparison; URL paths are stable, titles follow the language."""
-    home = st.Page(script("home"), title=tr("home.title"), icon="🏠", default=True)
-    pages = [st.Page(script(p.name), title=tr(f"{p.name}.title"), icon=p.icon, url_path=p.name)
-             for p in COMPARISONS]
+    """Home plus one page per lesson; URL paths are stable, titles follow the language."""
+    home = st.Page(HOME.script, title=tr("home.title"), icon=HOME.icon, default=True)
+    pages = [st.Page(x.script, title=tr(f"{x.name}.title"), icon=x.icon, url_path=x.name) for x in LESSONS]
     return st.navigation([home, *pages])
 
 
 st.set_page_config(page_title="PyTorch Playground", page_icon="🔥", layout="wide")
 render_sidebar()
 notes = st.empty()  # filled after the page ran, so the page's own bad link values are listed too
-navigation().run()
+try:
+    navigation().run()
+except Exception as exc:  # Streamlit's rerun and stop signals are BaseExceptions and pass through
+    log.exception("page failed")
+    st.error(tr("app.error", error=f"{type(exc).__name__}: {exc}"), icon="⚠️")
 with notes.container():
     show_url_notes()

@@ -16,7 +16,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from core.activations_lab import (
+from core.activations import (
     ActivationTrainConfig,
     GradientFlowConfig,
     run_activation_training,

@@ -10,8 +10,7 @@ import argparse
 
 import numpy as np
 
-from core.activations import ACTIVATIONS
-from core.activations_lab import (
+from core.activations import (
     ActivationTrainConfig,
     GradientFlowConfig,
     run_activation_training,
@@ -20,6 +19,7 @@ from core.activations_lab import (
 from core.batchnorm import BatchNormConfig, run_batchnorm
 from core.device import setup_threads
 from core.dropout import DropoutConfig, run_seeds, summarise_spread
+from core.nonlinearities import ACTIVATIONS
 from core.race import RaceConfig, run_race
 
 
@@ -66,8 +66,8 @@ def activations(seeds: int) -> None:
 
 def mnist() -> None:
     from core import mnist as M
-    from core import mnist_train as T
-    from core.mnist_data import load_mnist
+    from core.mnist import train as T
+    from core.mnist.data import load_mnist
     from core.seeding import generator_for
 
     raw = load_mnist()

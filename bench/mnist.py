@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from core import mnist as M
-from core import mnist_train as T
-from core.mnist_data import load_mnist
+from core.mnist import train as T
+from core.mnist.data import load_mnist
 from core.seeding import generator_for
 
 

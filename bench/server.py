@@ -15,8 +15,8 @@ import urllib.request
 from pathlib import Path
 
 from bench.browser import chromium, new_page
+from pages import LESSONS
 from tests.browser.conftest import free_port, wait_ready
-from ui.nav import COMPARISONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def main() -> None:
     proc, url, _ = start()
     try:
         print(f"resident memory after start: {rss_mib(proc.pid):.0f} MiB")
-        times = open_pages(url, ["", *(p.name for p in COMPARISONS)])
+        times = open_pages(url, ["", *(p.name for p in LESSONS)])
         for name, seconds in times.items():
             print(f"  first open of {name:12s} {seconds:5.2f} s")
         print(f"resident memory after every page opened once: {rss_mib(proc.pid):.0f} MiB")

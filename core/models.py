@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.activations import make_activation
+from core.nonlinearities import make_activation
 
 WEIGHT_INITS = ("default", "xavier", "he", "normal")  # "normal" uses MLPSpec.weight_std
 

@@ -13,8 +13,8 @@ import time
 import torch
 
 from core.mnist import MODEL_KINDS, WEIGHTS_DIR, save_weights
-from core.mnist_data import load_mnist
-from core.mnist_train import as_tensors, lesson_config, train_model
+from core.mnist.data import load_mnist
+from core.mnist.train import as_tensors, lesson_config, train_model
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def open_page(page: str | None, lang: str = "en", query: dict[str, str] | None =
         at.query_params[key] = value
     at.run()
     if page is not None:
-        at.switch_page(f"app_pages/{page}.py")
+        at.switch_page(f"pages/{page}/page.py")
         at.run()
         if whole:
             at.run()

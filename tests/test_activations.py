@@ -9,9 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.activations import ACTIVATIONS, RELU_FAMILY
-from core.activations_charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
-from core.activations_lab import (
+from core.activations import (
     CLASSIC,
     DATASETS,
     ActivationTrainConfig,
@@ -23,9 +21,11 @@ from core.activations_lab import (
     run_gradient_flow,
     stacked_from_seed,
 )
-from core.locales import activations as texts
 from core.models import MLPSpec, build_mlp
+from core.nonlinearities import ACTIVATIONS, RELU_FAMILY
 from core.seeding import generator_for
+from pages.activations import texts
+from pages.activations.charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
 
 SEEDS = range(5)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pages import LESSONS
 from tests.apptest_util import assert_clean, open_page
-from ui.nav import COMPARISONS
 
-PAGES = [None, *(p.name for p in COMPARISONS)]
+PAGES = [None, *(p.name for p in LESSONS)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -18,7 +18,7 @@ from core.batchnorm import (
     saturated,
     stage_edges,
 )
-from core.batchnorm_charts import (
+from pages.batchnorm.charts import (
     gradient_chart,
     histogram_chart,
     loss_chart,

@@ -14,14 +14,14 @@ import torch
 import torch.nn.functional as F
 
 from core import device as core_device
-from core.activations import ACTIVATIONS, make_activation
 from core.data import noisy_curve
-from core.i18n import LANGUAGES, catalogs, translate
 from core.models import Dropout, MLPSpec, build_mlp, set_dropout_generator_
-from core.params import BoolParam, ChoiceParam, FloatParam, IntParam, MultiParam, parse_or_default
+from core.nonlinearities import ACTIVATIONS, make_activation
 from core.seeding import generator_for, make_generator
 from core.training import train
 from tests.conftest import ROOT
+from ui.i18n import LANGUAGES, catalogs, translate
+from ui.params import BoolParam, ChoiceParam, FloatParam, IntParam, MultiParam, parse_or_default
 
 # --- device -----------------------------------------------------------------------------------
 
@@ -242,17 +242,18 @@ def test_translate_falls_back_to_english_then_key():
     assert "x" in translate("app.url_notes", "en", items="x")
 
 
-def test_locale_modules_are_named_after_their_key_prefix():
-    for path in (ROOT / "core" / "locales").glob("*.py"):
-        if path.name == "__init__.py":
-            continue
-        module = __import__(f"core.locales.{path.stem}", fromlist=["EN"])
+def test_catalogs_are_named_after_their_key_prefix():
+    from ui.i18n import CATALOG_MODULES
+
+    for name in CATALOG_MODULES:
+        module = __import__(name, fromlist=["EN"])
         prefixes = {k.split(".")[0] for k in module.EN}
-        assert prefixes <= {path.stem, "play"} if path.stem == "app" else prefixes == {path.stem}, path
+        owner = name.split(".")[1]  # ui.texts -> texts; pages.race.texts -> race
+        assert prefixes <= {"app", "play"} if owner == "texts" else prefixes == {owner}, name
 
 
 def test_mnist_folder_loads_test_split(mnist_dir: Path):
-    from core.mnist_data import load_mnist
+    from core.mnist.data import load_mnist
 
     data = load_mnist({"PLAYGROUND_MNIST_DIR": str(mnist_dir)})
     assert data.source == "mnist-test-split"
@@ -262,7 +263,7 @@ def test_mnist_folder_loads_test_split(mnist_dir: Path):
 
 
 def test_mnist_unavailable_is_a_clear_message(tmp_path):
-    from core.mnist_data import MnistUnavailable, load_mnist
+    from core.mnist.data import MnistUnavailable, load_mnist
 
     with pytest.raises(MnistUnavailable, match="no MNIST test files"):
         load_mnist({"PLAYGROUND_MNIST_DIR": str(tmp_path)})
@@ -274,7 +275,7 @@ def test_chart_encodings_use_channel_objects():
     """A bare shorthand string in encode() ("x:Q") makes Altair match it against the whole schema:
     about 2 ms per channel, paid on every run and every animation frame (alt.X("x:Q") costs 0.01 ms)."""
     bare = []
-    for path in sorted([*(ROOT / "core").glob("*_charts.py"), *(ROOT / "ui").glob("*.py")]):
+    for path in sorted([*(ROOT / "pages").glob("*/charts.py"), *(ROOT / "ui").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "encode":
                 for kw in node.keywords:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from core.dropout import DropoutConfig, run_dropout, run_plain, run_seeds, summarise_spread
-from core.dropout_charts import fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
-from core.i18n import catalogs
+from pages.dropout.charts import fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
+from ui.i18n import catalogs
 
 NAMES = {"overfit": "none", "dropout": "dropout", "l2": "L2"}
 TEXT = {k: k for k in ("train_points", "test_points", "truth", "step", "train", "test", "iteration", "mse",

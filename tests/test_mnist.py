@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from core import mnist as M
-from core import mnist_charts as C
-from core import mnist_train as T
-from core.mnist_data import load_mnist
+from core.mnist import train as T
+from core.mnist.data import load_mnist
 from core.seeding import generator_for
+from pages.mnist import charts as C
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ from core.race import (
     steps_to_target,
     unique_labels,
 )
-from core.race_charts import fits_chart, loss_chart, smooth, surface_chart
-from core.race_surfaces import SURFACES, SurfaceConfig, escape_score, run_surface
+from core.race.surfaces import SURFACES, SurfaceConfig, escape_score, run_surface
 from core.seeding import generator_for
 from core.training import train
+from pages.race.charts import fits_chart, loss_chart, smooth, surface_chart
 
 SEEDS5 = RaceConfig(seeds=5)
 

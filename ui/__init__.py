@@ -1,1 +1,1 @@
-"""Streamlit-side helpers shared by the pages: language, URL state, sidebar, playback, error guard."""
+"""Streamlit-side plumbing shared by the pages: language, URL state, controls, sidebar, playback, charts."""

@@ -6,9 +6,8 @@ import streamlit as st
 import torch
 
 from core import device as core_device
-from core.i18n import LANGUAGES
-from core.params import ChoiceParam, IntParam
-from ui.i18n import LANG_KEY, tr
+from ui.i18n import LANG_KEY, LANGUAGES, tr
+from ui.params import ChoiceParam, IntParam
 from ui.urlstate import seed_from_url, write_to_url
 
 SEED_KEY = "seed"

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from core.params import Param, parse_or_default
 from ui.i18n import tr
+from ui.params import Param, parse_or_default
 
 _NOTES_KEY = "_url_notes"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from pages import LESSONS
 from tests.browser.conftest import exceptions, streamlit_server, wait_ready
-from ui.nav import COMPARISONS
 
 
-@pytest.mark.parametrize("path", ["", *(p.name for p in COMPARISONS)])
+@pytest.mark.parametrize("path", ["", *(p.name for p in LESSONS)])
 def test_every_page_loads_without_exception(server, page, path):
     page.goto(f"{server}/{path}")
     wait_ready(page)
@@ -18,7 +18,7 @@ def test_every_page_loads_without_exception(server, page, path):
     assert exceptions(page) == []
 
 
-@pytest.mark.parametrize("path", [p.name for p in COMPARISONS])
+@pytest.mark.parametrize("path", [p.name for p in LESSONS])
 def test_deep_link_as_first_request_shows_the_sidebar(browser, path):
     """The very first request after start-up is a deep link: the entry script must still run."""
     with streamlit_server() as url:

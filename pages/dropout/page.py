@@ -8,13 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from core.dropout import DropoutConfig, DropoutResult, run_dropout, run_seeds, summarise_spread
-from core.dropout_charts import fit_chart, loss_chart, modes_chart, seeds_chart
-from core.params import BoolParam, ChoiceParam, FloatParam, IntParam
+from pages.dropout.charts import fit_chart, loss_chart, modes_chart, seeds_chart
 from ui.charts import chart
 from ui.computing import computing
 from ui.deferred import deferred, first_view
-from ui.guard import run_guarded
 from ui.i18n import labels, tr
+from ui.params import BoolParam, ChoiceParam, FloatParam, IntParam
 from ui.playback import playback
 from ui.sidebar import device, run_seed
 from ui.table import table
@@ -202,4 +201,4 @@ def render() -> None:
     _seeds(config, names, text)
 
 
-run_guarded(render)
+render()

@@ -12,9 +12,9 @@ from sklearn.datasets import make_circles, make_moons
 from torch import nn
 from torch.nn import functional as F
 
-from core.activations import ACTIVATIONS, RELU_FAMILY, make_activation
 from core.data import spiral
 from core.models import WEIGHT_INITS, MLPSpec, build_mlp
+from core.nonlinearities import ACTIVATIONS, RELU_FAMILY, make_activation
 from core.seeding import derive_seed, generator_for
 
 CLASSIC = ("relu", "sigmoid", "tanh", "softplus")  # the four the classic lesson plots

@@ -10,12 +10,11 @@ import streamlit as st
 import torch
 
 from core import mnist as M
-from core import mnist_charts as C
-from core import mnist_train as T
-from core.mnist_data import MNIST_DIR_ENV, MnistData, MnistUnavailable, load_mnist
-from core.params import ChoiceParam, FloatParam, IntParam
-from ui.guard import run_guarded
+from core.mnist import train as T
+from core.mnist.data import MNIST_DIR_ENV, MnistData, MnistUnavailable, load_mnist
+from pages.mnist import charts as C
 from ui.i18n import labels, tr
+from ui.params import ChoiceParam, FloatParam, IntParam
 from ui.sidebar import run_seed
 from ui.urlstate import seed_from_url, write_to_url
 
@@ -377,4 +376,4 @@ def render() -> None:
     write_to_url(PARAMS)
 
 
-run_guarded(render)
+render()

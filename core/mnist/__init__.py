@@ -14,7 +14,7 @@ from PIL import Image
 from torch import nn
 
 MODEL_KINDS = ("cnn", "lstm")
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 MAX_WEIGHTS_BYTES = 2 * 1024 * 1024  # an honest file is ~120 KB; anything above 2 MB is refused
 INK_THRESHOLD = 0.1  # canvas pixels brighter than this (0..1) count as ink for the bounding box
 BOX = 20  # MNIST's digits fit a 20x20 box, centred by centre of mass in 28x28

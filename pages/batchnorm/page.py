@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core.activations import LABELS as ACT_LABELS
 from core.batchnorm import ACTIVATIONS, BatchNormConfig, BatchNormResult, run_batchnorm
-from core.batchnorm_charts import (
+from core.nonlinearities import LABELS as ACT_LABELS
+from pages.batchnorm.charts import (
     gradient_chart,
     histogram_chart,
     loss_chart,
@@ -12,12 +12,11 @@ from core.batchnorm_charts import (
     saturation_chart,
     train_eval_chart,
 )
-from core.params import ChoiceParam, FloatParam, IntParam
 from ui.charts import chart
 from ui.computing import computing
 from ui.deferred import first_view
-from ui.guard import run_guarded
 from ui.i18n import lang, tr
+from ui.params import ChoiceParam, FloatParam, IntParam
 from ui.playback import playback
 from ui.sidebar import run_seed
 from ui.urlstate import seed_from_url, write_to_url
@@ -131,4 +130,4 @@ def render() -> None:
     st.markdown(tr("batchnorm.words"))
 
 
-run_guarded(render)
+render()

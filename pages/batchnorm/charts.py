@@ -8,9 +8,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.activations import LABELS as ACT_LABELS
 from core.batchnorm import NETS, BatchNormResult
-from core.i18n import translate
+from core.nonlinearities import LABELS as ACT_LABELS
+from ui.i18n import translate
 
 ROW_HEIGHT = 46  # pixels per layer in the histogram grid
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.activations import ACTIVATIONS, LABELS, RELU_FAMILY
-from core.activations_charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
-from core.activations_lab import (
+from core.activations import (
     CLASSIC,
     DATASETS,
     FLOW_INITS,
@@ -20,12 +18,13 @@ from core.activations_lab import (
     run_activation_training,
     run_gradient_flow,
 )
-from core.params import ChoiceParam, FloatParam, IntParam, MultiParam
+from core.nonlinearities import ACTIVATIONS, LABELS, RELU_FAMILY
+from pages.activations.charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
 from ui.charts import chart
 from ui.computing import computing
 from ui.deferred import first_view
-from ui.guard import run_guarded
 from ui.i18n import labels, tr
+from ui.params import ChoiceParam, FloatParam, IntParam, MultiParam
 from ui.playback import playback
 from ui.sidebar import run_seed
 from ui.urlstate import seed_from_url, write_to_url
@@ -264,4 +263,4 @@ def render() -> None:
     write_to_url(PARAMS)
 
 
-run_guarded(render)
+render()

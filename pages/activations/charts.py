@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from core.activations import LABELS
-from core.activations_lab import ActivationTrainResult, GalleryResult, GradientFlowResult
+from core.activations import ActivationTrainResult, GalleryResult, GradientFlowResult
+from core.nonlinearities import LABELS
 
 # One colour per activation on every chart of the page: Okabe-Ito first (the classic four get its
 # first four, as the theme), then Paul Tol's muted colours for the rest.

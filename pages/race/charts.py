@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.race import RaceResult, frame_step
-from core.race_surfaces import SURFACES, SurfaceResult, colour_value, surface_grid
+from core.race.surfaces import SURFACES, SurfaceResult, colour_value, surface_grid
 
 DIVERGED_MARK = "✖"
 HEIGHT = 340

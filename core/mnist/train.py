@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from core.mnist import CNN, build_model, cnn_features, to_tensor
-from core.mnist_data import MnistData
+from core.mnist.data import MnistData
 from core.models import init_module_
 from core.seeding import generator_for
 from core.training import StepRecord, train

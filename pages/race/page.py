@@ -5,7 +5,6 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core.params import BoolParam, ChoiceParam, CodecParam, FloatParam, IntParam
 from core.race import (
     DEFAULT_RACERS,
     HP_RANGE,
@@ -22,11 +21,11 @@ from core.race import (
     make_racer,
     run_race,
 )
-from core.race_charts import fits_chart, loss_chart, loss_table, surface_chart
-from core.race_surfaces import SURFACES, SurfaceConfig, SurfaceResult, run_surface
+from core.race.surfaces import SURFACES, SurfaceConfig, SurfaceResult, run_surface
+from pages.race.charts import fits_chart, loss_chart, loss_table, surface_chart
 from ui.charts import chart
-from ui.guard import run_guarded
 from ui.i18n import labels, tr
+from ui.params import BoolParam, ChoiceParam, CodecParam, FloatParam, IntParam
 from ui.playback import playback
 from ui.sidebar import device, run_seed
 from ui.table import table
@@ -255,4 +254,4 @@ def render() -> None:
     _words(racers)
 
 
-run_guarded(render)
+render()
