@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages import HOME, LESSONS
 from ui.i18n import tr
+from ui.lesson import page_run
 from ui.sidebar import render_sidebar
 from ui.urlstate import show_url_notes
 
@@ -23,8 +24,10 @@ def navigation() -> st.navigation:
 st.set_page_config(page_title="PyTorch Playground", page_icon="🔥", layout="wide")
 render_sidebar()
 notes = st.empty()  # filled after the page ran, so the page's own bad link values are listed too
+page = navigation()
 try:
-    navigation().run()
+    with page_run(page.url_path):
+        page.run()
 except Exception as exc:  # Streamlit's rerun and stop signals are BaseExceptions and pass through
     log.exception("page failed")
     st.error(tr("app.error", error=f"{type(exc).__name__}: {exc}"), icon="⚠️")

@@ -155,7 +155,7 @@ def test_steps_to_target_and_leaderboard(five_seeds):
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_momentum_methods_end_closer_than_sgd_on_every_surface(surface):
     racers = (make_racer("sgd"), make_racer("momentum"), make_racer("nesterov"))
-    for start in SURFACES[surface].starts:
+    for start in range(len(SURFACES[surface].starts)):
         result = run_surface(SurfaceConfig(racers, surface, start))
         assert not result.diverged_at.any()
         if len(result.minima):

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch.func import functional_call, vmap
 
+from core import divergence
 from core.data import noisy_curve
+from core.divergence import Divergence, divergences
 from core.models import MLP, MLPSpec, build_mlp
+from core.runs import runs
 from core.seeding import generator_for
+from core.stacked import ENGINES, StackedMLP
 from core.training import batch_indices
 
 LR_RANGE = (1e-5, 10.0)  # every racer's learning rate lies here
 HP_RANGE = (0.0, 0.999)  # every main hyperparameter (momentum, alpha, beta1, rho, weight decay) lies here
 MAX_RACERS = 10
-EXPLODE_FACTOR = 1e3  # a loss above this many times the racer's first loss counts as diverged
-EXPLODE_CAP = 1e6  # ... and so does any loss above this
 BETA2 = 0.99  # the lesson's Adam uses betas (0.9, 0.99); every Adam-family racer shares this beta2
 
 
@@ -189,7 +190,7 @@ class RaceResult:
     labels: list[str]  # one unique label per racer
     seeds: list[int]
     losses: np.ndarray  # (R, S, steps) loss of each step's batch, before its update
-    diverged_at: np.ndarray  # (R, S) 1-based step whose loss was non-finite or exploded; 0 = never
+    diverged_at: list[list[int | None]]  # [racer][seed] 1-based step whose loss diverged, None = never
     snap_steps: np.ndarray  # (F,) steps after which a snapshot was taken (0 = the start)
     full_losses: np.ndarray  # (R, S, F) loss on the whole training set at each snapshot
     grid_x: np.ndarray  # (G,) where the prediction curves are evaluated
@@ -200,8 +201,16 @@ class RaceResult:
 
     def diverged(self, racer: int, seed: int) -> int | None:
         """The step at which racer/seed diverged, or None."""
-        value = int(self.diverged_at[racer, seed])
-        return value or None
+        return self.diverged_at[racer][seed]
+
+    def divergences(self) -> list[divergence.Divergence]:
+        """One per racer that diverged on any seed; the variant is the racer's (unique) label."""
+        return divergence.divergences(self.labels, self.diverged_at)
+
+    def divergences(self) -> list[Divergence]:
+        """One per racer that diverged on any seed; a racer is named by its label."""
+        return divergences(self.labels, [[self.diverged(r, s) for s in range(len(self.seeds))]
+                                         for r in range(len(self.labels))])
 
 
 def _initial_weights(config: RaceConfig, seed: int, racer_index: int) -> MLP:
@@ -209,20 +218,6 @@ def _initial_weights(config: RaceConfig, seed: int, racer_index: int) -> MLP:
     labels = ("init",) if config.fair_start else ("init", "racer", racer_index)
     g = generator_for(seed, *labels)
     return build_mlp(config.spec, g)
-
-
-def _flatten(model: MLP) -> torch.Tensor:
-    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
-
-
-def _unflatten(flat: torch.Tensor, shapes: dict[str, torch.Size]) -> dict[str, torch.Tensor]:
-    """(M, P) flat weights -> {name: (M, *shape)} views, in parameter order."""
-    out, start = {}, 0
-    for name, shape in shapes.items():
-        n = math.prod(shape)
-        out[name] = flat[:, start:start + n].reshape(flat.shape[0], *shape)
-        start += n
-    return out
 
 
 def _batches(config: RaceConfig, xs: torch.Tensor, ys: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
@@ -243,109 +238,32 @@ def _batches(config: RaceConfig, xs: torch.Tensor, ys: torch.Tensor) -> list[tup
     return out
 
 
-def _divergence_limit(first: torch.Tensor) -> torch.Tensor:
-    """Per-model loss limit from its first loss: EXPLODE_FACTOR times it, and never above EXPLODE_CAP."""
-    return torch.clamp(torch.nan_to_num(first, nan=0.0, posinf=0.0) * EXPLODE_FACTOR, max=EXPLODE_CAP)
-
-
-def divergence_limit(first_loss: float) -> float:
-    """The scalar form of _divergence_limit (for the plain per-model loop)."""
-    return float(_divergence_limit(torch.tensor(first_loss)))
-
-
-ENGINES = ("batched", "vmap")  # batched: hand-fused forward/backward; vmap: functional_call under vmap
-
-
-class _Engine:
-    """Loss and gradients of M stacked models (M, P) on M batches at once."""
-
-    def __init__(self, kind: str, template: MLP) -> None:
-        if kind not in ENGINES:
-            raise ValueError(f"unknown engine {kind!r}; known: {', '.join(ENGINES)}")
-        spec = template.spec
-        if kind == "batched" and (len(spec.widths) != 3 or spec.widths[0] != 1 or spec.widths[2] != 1
-                                  or spec.activation != "relu" or spec.dropout or spec.batch_norm):
-            raise ValueError("the batched engine handles the lesson's Linear(1, H) -> ReLU -> Linear(H, 1)")
-        self.kind, self.template = kind, template
-        self.shapes = {name: p.shape for name, p in template.named_parameters()}
-        self.hidden = template.spec.widths[1]
-
-        def forward(params: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-            return functional_call(template, params, (x,))
-
-        self._batched = vmap(forward)  # params (M, ...), x (M, b, 1) -> (M, b, 1)
-        self._shared_x = vmap(forward, in_dims=(0, None))  # params (M, ...), x (G, 1) -> (M, G, 1)
-
-    def _weights(self, flat: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """(M, P) in the MLP's parameter order (hidden weight, hidden bias, head weight, head bias)
-        -> w1, b1, w2 as (M, 1, H) and b2 as (M, 1, 1), ready to broadcast over a batch."""
-        M, H = flat.shape[0], self.hidden
-        return (flat[:, :H].view(M, 1, H), flat[:, H:2 * H].view(M, 1, H),
-                flat[:, 2 * H:3 * H].view(M, 1, H), flat[:, 3 * H:3 * H + 1].view(M, 1, 1))
-
-    def predict(self, flat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """(M, P) models on x (M, n, 1), or on one shared x (n, 1): (M, n, 1)."""
-        if self.kind == "vmap":
-            params = _unflatten(flat, self.shapes)
-            return self._shared_x(params, x) if x.dim() == 2 else self._batched(params, x)
-        w1, b1, w2, b2 = self._weights(flat)
-        h = torch.relu(torch.addcmul(b1, x, w1))  # (M or 1, n, 1) * (M, 1, H) -> (M, n, H)
-        return (h * w2).sum(-1, keepdim=True) + b2  # (M, n, 1)
-
-    def loss_and_grad(self, flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-                      alive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per-model MSE (M,) and its gradient (M, P); dead models get a zero gradient."""
-        if self.kind == "vmap":
-            flat = flat.detach().requires_grad_(True)
-            loss = ((self._batched(_unflatten(flat, self.shapes), x) - y) ** 2).mean(dim=(1, 2))
-            (grad,) = torch.autograd.grad(torch.where(alive, loss, torch.zeros_like(loss)).sum(), flat)
-            return loss.detach(), grad
-        with torch.no_grad():
-            return self._fused(flat, x, y, alive)
-
-    def _fused(self, flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-               alive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        # Broadcasting instead of batched matmuls: with one input and one output the layers are outer
-        # products and dot products, and element-wise kernels never wait on a BLAS thread pool.
-        w1, b1, w2, b2 = self._weights(flat)
-        z = torch.addcmul(b1, x, w1)  # (M, b, H)
-        h = torch.relu(z)
-        err = (h * w2).sum(-1, keepdim=True) + b2 - y  # (M, b, 1)
-        loss = (err * err).mean(dim=(1, 2))
-        d_out = err * (2.0 / x.shape[1]) * alive.view(-1, 1, 1)  # d loss / d prediction
-        d_z = d_out * w2 * (z > 0)  # (M, b, H)
-        grad = torch.cat([(d_z * x).sum(1), d_z.sum(1), (d_out * h).sum(1), d_out.sum(1)], dim=1)
-        return loss, grad
-
-
-def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str = "batched") -> RaceResult:
+@runs(RaceConfig)
+def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str = "fused") -> RaceResult:
     """Train every racer on every seed at once and return what happened.
 
-    Each racer's weights for all seeds are one (S, P) leaf; each step concatenates the racers into
-    (R*S, P) and computes every model's loss and gradient in one pass (engine "vmap": functional_call
-    under vmap with autograd; "batched", the default and about 3x faster on a CPU: the same network
-    written with batched matmuls and its gradient by hand). One torch.optim optimizer per racer over
-    its (S, P) leaf is exactly S independent optimizers, because they act element-wise. A diverged
-    model keeps its last weights (its update is undone) while the others go on. Losses stay on the
-    device until the end: no per-step sync.
+    All R*S models are one core.stacked.StackedMLP (racer-major: model r*S + s), so each step computes
+    every model's loss and gradient in one pass (`engine`: see StackedMLP.mse_step). Each racer's
+    rows are one (S, P) parameter of its optimizer: one torch.optim optimizer per class, one group per
+    racer, is exactly S independent optimizers per racer, because they act element-wise. A diverged
+    model (core.divergence) keeps its last weights (its update is undone) while the others go on.
+    Losses stay on the device until the end: no per-step sync.
     """
     device = torch.device(device)
     R, S, steps = len(config.racers), config.seeds, config.steps
     if config.hidden < 1 or not 1 <= S <= 100 or R < 1:
         raise ValueError("a race needs at least one racer, 1 to 100 seeds and a hidden layer")
-    template = build_mlp(config.spec, generator_for(0, "race", "template")).to(device)
-    eng = _Engine(engine, template)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
 
     data = [noisy_curve(config.n_points, (-1.0, 1.0), "square", config.noise, s) for s in config.seed_list]
     xs = torch.stack([x for x, _ in data]).to(device)  # (S, N, 1)
     ys = torch.stack([y for _, y in data]).to(device)  # (S, N, 1)
     batches = _batches(config, xs, ys)  # steps x ((M, b, 1), (M, b, 1)), racer-major: model r*S + s
 
-    leaves = []
-    for r in range(R):
-        flat = torch.stack([_flatten(_initial_weights(config, s, r)) for s in config.seed_list])  # (S, P)
-        leaves.append(flat.to(device).requires_grad_(True))
-    optimizers = make_grouped_optimizers(config.racers, leaves)
+    net = StackedMLP.from_models([_initial_weights(config, s, r) for r in range(R) for s in config.seed_list],
+                                 engine, device)
+    optimizers = make_grouped_optimizers(config.racers, [net.rows(r * S, (r + 1) * S) for r in range(R)])
 
     x_shared = xs[0]  # (N, 1): x is the same linspace for every seed, only the noise differs
     grid_idx = torch.linspace(0, config.n_points - 1, config.grid_points).round().long().to(device)
@@ -355,14 +273,13 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
     full = torch.empty(len(snap_steps), M, device=device)
     preds = torch.empty(len(snap_steps), M, config.grid_points, device=device)
     alive = torch.ones(M, dtype=torch.bool, device=device)
-    diverged_at = torch.zeros(M, dtype=torch.long, device=device)
-    limit = torch.full((M,), EXPLODE_CAP, device=device)
+    diverged_at = torch.zeros(M, dtype=torch.long, device=device)  # 0 until it diverges (on the device)
+    limit = torch.empty(M, device=device)
     ys_all = ys.repeat(R, 1, 1)  # (M, N, 1)
 
     def snapshot(i: int) -> None:
         with torch.no_grad():
-            flat = torch.cat(leaves)
-            out = eng.predict(flat, x_shared)  # (M, N, 1)
+            out = net(x_shared)  # (M, N, 1)
             full[i] = ((out - ys_all) ** 2).mean(dim=(1, 2))
             preds[i] = out[:, grid_idx, 0]
 
@@ -370,26 +287,21 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
     next_snap = 1
     for k in range(steps):
         xb, yb = batches[k]
-        with torch.no_grad():
-            before = torch.cat(leaves)  # (M, P): the weights this step starts from
-        loss, grad = eng.loss_and_grad(before, xb, yb, alive)
+        loss = net.mse_step(xb, yb, alive=alive)
         losses[k] = loss
-        bad = ~torch.isfinite(loss) | (loss > (EXPLODE_CAP if k == 0 else limit))
         if k == 0:
-            limit = _divergence_limit(loss)
+            limit = divergence.limits(loss)
+        bad = divergence.diverged(loss, limit)
         diverged_at = torch.where(alive & bad, k + 1, diverged_at)
         alive = alive & ~bad
-        for r in range(R):
-            leaves[r].grad = grad[r * S:(r + 1) * S]
-        for opt in optimizers:
-            opt.step()
         # Undo the dead models' updates. On a CPU, reading `alive` costs nothing (no device queue to
         # drain), so the undo is skipped while every model lives; elsewhere it always runs, sync-free.
-        if device.type != "cpu" or not bool(alive.all()):
-            keep = alive.view(R, S, 1)
-            with torch.no_grad():
-                for r in range(R):
-                    leaves[r].copy_(torch.where(keep[r], leaves[r], before[r * S:(r + 1) * S]))
+        undo = device.type != "cpu" or not bool(alive.all())
+        before = net.flat.clone() if undo else None  # (M, P): the weights this step starts from
+        for opt in optimizers:
+            opt.step()
+        if undo:
+            net.flat.copy_(torch.where(alive.view(M, 1), net.flat, before))
         if next_snap < len(snap_steps) and snap_steps[next_snap] == k + 1:
             snapshot(next_snap)
             next_snap += 1
@@ -402,7 +314,7 @@ def _result(config: RaceConfig, losses: torch.Tensor, full: torch.Tensor, preds:
             first_data: tuple[torch.Tensor, torch.Tensor]) -> RaceResult:
     """Move to numpy (the one sync), shape (R, S, ...), blank everything after a divergence."""
     R, S, steps = len(config.racers), config.seeds, config.steps
-    div = diverged_at.cpu().numpy().reshape(R, S)
+    div = diverged_at.cpu().numpy().reshape(R, S)  # 0 = never
     loss = losses.cpu().numpy().T.reshape(R, S, steps).astype(np.float64)
     full_np = full.cpu().numpy().T.reshape(R, S, -1).astype(np.float64)
     pred = preds.cpu().numpy().transpose(1, 0, 2).reshape(R, S, len(snap_steps), -1)
@@ -416,7 +328,8 @@ def _result(config: RaceConfig, losses: torch.Tensor, full: torch.Tensor, preds:
                 pred[r, s, after] = np.nan
     loss[~np.isfinite(loss)] = np.nan
     return RaceResult(
-        labels=unique_labels(config.racers), seeds=config.seed_list, losses=loss, diverged_at=div,
+        labels=unique_labels(config.racers), seeds=config.seed_list, losses=loss,
+        diverged_at=[[int(d) or None for d in row] for row in div],
         snap_steps=snaps, full_losses=full_np, grid_x=grid[:, 0].cpu().numpy(), predictions=pred,
         data_x=first_data[0][:, 0].numpy(), data_y=first_data[1][:, 0].numpy(), steps=steps)
 
@@ -444,7 +357,7 @@ def leaderboard(result: RaceResult, frame: int, target: float) -> list[dict]:
     for r, label in enumerate(result.labels):
         values = result.full_losses[r, :, f]
         finite = values[np.isfinite(values)]
-        n_div = int(((result.diverged_at[r] > 0) & (result.diverged_at[r] <= step)).sum())
+        n_div = sum(d is not None and d <= step for d in result.diverged_at[r])
         hits = reached[r][reached[r] > 0]
         median = float(np.median(np.where(reached[r] > 0, reached[r], np.inf)))
         rows.append({

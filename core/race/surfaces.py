@@ -8,9 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.divergence import Divergence, divergences
+from core import divergence
 from core.race import DEFAULT_RACERS, Racer, make_grouped_optimizers, unique_labels
+from core.runs import runs
 
-ESCAPE = 1e3  # a racer farther than this from the origin (or with a non-finite value) has diverged
+# A racer farther than this from the origin (or with a non-finite value) has diverged. A position rule,
+# not core.divergence's loss rule: on the saddle the value falls without bound as a racer escapes.
+ESCAPE = 1e3
 
 
 def rosenbrock(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -70,13 +75,13 @@ class SurfaceConfig:
 
     racers: tuple[Racer, ...] = DEFAULT_RACERS
     surface: str = "rosenbrock"  # a key of SURFACES
-    start: tuple[float, float] | None = None  # None: the surface's first preset
+    start: int = 0  # which of the surface's preset start points
     steps: int = 384  # the race's timeline: one step here per training step there
     snapshot_every: int = 8  # the race's frames
 
     @property
     def start_point(self) -> tuple[float, float]:
-        return self.start if self.start is not None else SURFACES[self.surface].starts[0]
+        return SURFACES[self.surface].starts[self.start]
 
 
 @dataclass
@@ -87,9 +92,17 @@ class SurfaceResult:
     labels: list[str]
     paths: np.ndarray  # (R, steps + 1, 2) positions, the start first
     values: np.ndarray  # (R, steps + 1) f at each position
-    diverged_at: np.ndarray  # (R,) 1-based step at which the racer blew up; 0 = never
+    diverged_at: list[int | None]  # per racer: the 1-based step at which it blew up, None = never
     snap_steps: np.ndarray  # (F,) the steps the playback frames show
     minima: np.ndarray  # (K, 2), possibly empty
+
+    def divergences(self) -> list[Divergence]:
+        """One per racer that blew up; a racer is named by its label."""
+        return divergences(self.labels, [[int(d) or None] for d in self.diverged_at])
+
+    def divergences(self) -> list[divergence.Divergence]:
+        """One per racer that blew up; the variant is the racer's (unique) label, as in RaceResult."""
+        return divergence.divergences(self.labels, [[d] for d in self.diverged_at])
 
     def distance_to_minimum(self, step: int | None = None) -> np.ndarray:
         """(R,) distance from each racer (at `step`, default the end) to its nearest minimum; NaN if none."""
@@ -100,8 +113,10 @@ class SurfaceResult:
         return np.sqrt(((at - self.minima[None]) ** 2).sum(-1)).min(axis=1)
 
 
-def run_surface(config: SurfaceConfig) -> SurfaceResult:
-    """Each racer descends the surface from the same start; one batched evaluation per step."""
+@runs(SurfaceConfig)
+def run_surface(config: SurfaceConfig, device: str = "cpu") -> SurfaceResult:
+    """Each racer descends the surface from the same start; one batched evaluation per step (two
+    numbers per racer: always on the CPU, whatever `device` says)."""
     surface = SURFACES[config.surface]
     R, steps = len(config.racers), config.steps
     scaled = tuple(Racer(r.code, r.lr * surface.scale(r.code), r.hp) for r in config.racers)
@@ -139,7 +154,8 @@ def run_surface(config: SurfaceConfig) -> SurfaceResult:
             path_np[r, div[r]:] = np.nan  # the position that blew up (step div-1) is the last shown
             value_np[r, div[r]:] = np.nan
     snaps = np.array(sorted({0, *range(config.snapshot_every, steps, config.snapshot_every), steps}))
-    return SurfaceResult(config.surface, unique_labels(config.racers), path_np, value_np, div, snaps,
+    return SurfaceResult(config.surface, unique_labels(config.racers), path_np, value_np,
+                         [int(d) or None for d in div], snaps,
                          np.array(surface.minima, dtype=float).reshape(-1, 2))
 
 

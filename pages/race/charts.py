@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -11,9 +12,20 @@ import pandas as pd
 
 from core.race import RaceResult, frame_step
 from core.race.surfaces import SURFACES, SurfaceResult, colour_value, surface_grid
+from ui.theme import ERROR_RED, GREY, HEIGHT
 
 DIVERGED_MARK = "✖"
-HEIGHT = 340
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The texts on the race's charts (`ui.theme.chart_labels(Labels, "race")`)."""
+
+    step_axis: str = "step"
+    loss_axis: str = "loss"
+    diverged_axis: str = "diverged"
+    minimum: str = "minimum"
+    start_mark: str = "start"
 
 
 def smooth(values: np.ndarray, weight: float) -> np.ndarray:
@@ -78,22 +90,22 @@ def _loss_domain(result: RaceResult, log_scale: bool) -> tuple[float, float]:
     return 0.0, start * 1.5
 
 
-def loss_chart(result: RaceResult, frame: int, *, log_scale: bool = True, smoothing: float = 0.0,
-               x_title: str = "step", y_title: str = "loss", diverged_title: str = "diverged",
-               table: pd.DataFrame | None = None) -> alt.Chart:
+def loss_chart(result: RaceResult, frame: int, labels: Labels = Labels(), *, log_scale: bool = True,
+               smoothing: float = 0.0, table: pd.DataFrame | None = None) -> alt.Chart:
     """Mean batch loss over seeds (line) with the min-max band, up to the frame's step; ✖ marks a
     racer/seed at the step it diverged. The x axis always spans the whole race. `table`: the whole
     race's loss_table, precomputed once for an animation (then `smoothing` is ignored)."""
     upto = frame_step(result, frame)
     lo, hi = _loss_domain(result, log_scale)
-    if table is None:
-        table = loss_table(result, result.steps, smoothing)
+    if table is None:  # about 200 points a curve, whatever the race's length
+        table = loss_table(result, result.steps, smoothing, stride=max(1, result.steps // 192))
     table = table[table["step"] <= upto].copy()
     if not table.empty:
         table[["mean", "lo", "hi"]] = table[["mean", "lo", "hi"]].clip(lo, hi)
     colour = alt.Color("racer:N", scale=_colour(result.labels), title=None,
                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
     # labelFlush: a tick label a few pixels from the end (380 of 384 steps) stays inside the chart
+    x_title, y_title = labels.step_axis, labels.loss_axis
     x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, result.steps], nice=False),
               axis=alt.Axis(labelFlush=12))
     y_scale = alt.Scale(type="log" if log_scale else "linear", domain=[lo, hi], clamp=True)
@@ -110,11 +122,11 @@ def loss_chart(result: RaceResult, frame: int, *, log_scale: bool = True, smooth
         layers.append(alt.Chart(div).mark_text(text=DIVERGED_MARK, fontSize=22, fontWeight="bold").encode(
             x=x, y=alt.Y("loss:Q", scale=y_scale, title=y_title), color=colour,
             tooltip=[alt.Tooltip("racer:N"), alt.Tooltip("seed:Q"),
-                     alt.Tooltip("step:Q", title=diverged_title)]))
+                     alt.Tooltip("step:Q", title=labels.diverged_axis)]))
     return alt.layer(*layers).properties(height=HEIGHT)
 
 
-def fits_chart(result: RaceResult, frame: int, *, x_title: str = "x", y_title: str = "y",
+def fits_chart(result: RaceResult, frame: int, labels: Labels = Labels(), *,
                seed_index: int = 0) -> alt.Chart:
     """The first seed's data (grey dots) and each racer's prediction curve at the frame."""
     f = min(max(frame, 0), len(result.snap_steps) - 1)
@@ -127,8 +139,8 @@ def fits_chart(result: RaceResult, frame: int, *, x_title: str = "x", y_title: s
             lines.append(pd.DataFrame({"racer": label, "x": result.grid_x, "y": np.clip(pred, -1.0, 2.0)}))
     curves = pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=["racer", "x", "y"])
     y_scale = alt.Scale(domain=[-0.4, 1.4], clamp=True)
-    dots = alt.Chart(data).mark_circle(size=14, color="#9a9a9a", opacity=0.5).encode(
-        x=alt.X("x:Q", title=x_title), y=alt.Y("y:Q", title=y_title, scale=y_scale))
+    dots = alt.Chart(data).mark_circle(size=14, color=GREY, opacity=0.5).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y", scale=y_scale))
     fit = alt.Chart(curves).mark_line(strokeWidth=3, clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", scale=y_scale),
         color=alt.Color("racer:N", scale=_colour(result.labels), title=None,
@@ -136,8 +148,8 @@ def fits_chart(result: RaceResult, frame: int, *, x_title: str = "x", y_title: s
     return alt.layer(dots, fit).properties(height=HEIGHT)
 
 
-def surface_chart(result: SurfaceResult, frame: int, *, minimum_title: str = "minimum",
-                  start_title: str = "start", grid_n: int = 50) -> alt.Chart:
+def surface_chart(result: SurfaceResult, frame: int, labels: Labels = Labels(), *,
+                  grid_n: int = 50) -> alt.Chart:
     """The surface as a grey contour map, every racer's path up to the frame, ✖ where one blew up."""
     surface = SURFACES[result.surface]
     xs, ys, z = surface_grid(result.surface, grid_n)
@@ -184,11 +196,11 @@ def surface_chart(result: SurfaceResult, frame: int, *, minimum_title: str = "mi
         layers.append(alt.Chart(pd.DataFrame(crosses)).mark_text(text=DIVERGED_MARK, fontSize=22).encode(
             x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=no_legend,
             tooltip=[alt.Tooltip("racer:N")]))
-    marks = [{"x": float(m[0]), "y": float(m[1]), "what": minimum_title} for m in result.minima]
+    marks = [{"x": float(m[0]), "y": float(m[1]), "what": labels.minimum} for m in result.minima]
     start = result.paths[0, 0]
-    marks.append({"x": float(start[0]), "y": float(start[1]), "what": start_title})
+    marks.append({"x": float(start[0]), "y": float(start[1]), "what": labels.start_mark})
     layers.append(alt.Chart(pd.DataFrame(marks)).mark_point(shape="diamond", size=160, filled=True,
-                                                             color="#d62728", stroke="white").encode(
+                                                             color=ERROR_RED, stroke="white").encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("x:Q"), alt.Tooltip("y:Q")]))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=HEIGHT + 80)

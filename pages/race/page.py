@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from core.race import (
-    DEFAULT_RACERS,
     HP_RANGE,
     LR_RANGE,
     MAX_RACERS,
@@ -14,56 +13,23 @@ from core.race import (
     RaceConfig,
     Racer,
     RaceResult,
-    decode_racers,
-    encode_racers,
     frame_step,
     leaderboard,
     make_racer,
-    run_race,
 )
-from core.race.surfaces import SURFACES, SurfaceConfig, SurfaceResult, run_surface
-from pages.race.charts import fits_chart, loss_chart, loss_table, surface_chart
+from core.race.surfaces import SURFACES, SurfaceConfig, SurfaceResult
+from pages.race.charts import Labels, fits_chart, loss_chart, surface_chart
+from pages.race.controls import CONTROLS, RACERS
 from ui.charts import chart
-from ui.i18n import labels, tr
-from ui.params import BoolParam, ChoiceParam, CodecParam, FloatParam, IntParam
-from ui.playback import playback
-from ui.sidebar import device, run_seed
+from ui.i18n import tr
+from ui.lesson import comparison
+from ui.sidebar import run_seed
 from ui.table import table
-from ui.urlstate import seed_from_url, write_to_url
-
-RACERS_KEY = "race.racers"  # session_state and URL: the racers tuple (edited through the rows below)
-PARAMS = {
-    RACERS_KEY: CodecParam(DEFAULT_RACERS, decode_racers, encode_racers),
-    "race.seeds": IntParam(1, 1, 10),
-    "race.fair": BoolParam(True),
-    "race.view": ChoiceParam("race", ("race", "surface")),
-    "race.log": BoolParam(True),
-    "race.smooth": FloatParam(0.6, 0.0, 0.95),
-    "race.target": FloatParam(0.02, 0.001, 1.0),
-    "race.surface": ChoiceParam("rosenbrock", tuple(SURFACES)),
-    "race.start": IntParam(0, 0, 2),
-}
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _race(config: RaceConfig, device_name: str) -> RaceResult:
-    return run_race(config, device_name)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _loss_rows(config: RaceConfig, device_name: str, smoothing: float) -> pd.DataFrame:
-    """The whole race's smoothed loss table, computed once per animation (frames slice it)."""
-    result = _race(config, device_name)
-    return loss_table(result, result.steps, smoothing, stride=max(1, result.steps // 192))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _surface(config: SurfaceConfig) -> SurfaceResult:
-    return run_surface(config)
+from ui.theme import chart_labels
 
 
 def _racers() -> tuple[Racer, ...]:
-    return tuple(st.session_state.get(RACERS_KEY, DEFAULT_RACERS))
+    return tuple(CONTROLS.value(RACERS))
 
 
 def _edit(i: int, field: str) -> None:
@@ -78,20 +44,20 @@ def _edit(i: int, field: str) -> None:
         racers[i] = Racer(r.code, float(value), r.hp)
     else:
         racers[i] = Racer(r.code, r.lr, float(value))
-    st.session_state[RACERS_KEY] = tuple(racers)
+    st.session_state[RACERS] = tuple(racers)
 
 
 def _remove(i: int) -> None:
     racers = list(_racers())
     if len(racers) > 1:
         del racers[i]
-        st.session_state[RACERS_KEY] = tuple(racers)
+        st.session_state[RACERS] = tuple(racers)
 
 
 def _add() -> None:
     racers = _racers()
     if len(racers) < MAX_RACERS:
-        st.session_state[RACERS_KEY] = (*racers, make_racer(st.session_state["race.add_code"]))
+        st.session_state[RACERS] = (*racers, make_racer(st.session_state["race.add_code"]))
 
 
 def _optimizer_label(code: str) -> str:
@@ -143,39 +109,28 @@ def _board_frame(result: RaceResult, frame: int, target: float) -> pd.DataFrame:
     })
 
 
-def _diverged_notes(result: RaceResult, step: int) -> None:
-    for r, label in enumerate(result.labels):
-        hits = [int(d) for d in result.diverged_at[r] if 0 < d <= step]
-        if hits:
-            st.warning(tr("race.diverged_note", racer=label, n=len(hits), total=len(result.seeds),
-                          step=min(hits)))
-
-
-def _draw_race(result: RaceResult, run: tuple, rows: pd.DataFrame, frame: int) -> None:
-    """`run`: what identifies the race and its smoothing (the charts' cache key)."""
+def _draw_race(config: RaceConfig, result: RaceResult, frame: int) -> None:
     step = frame_step(result, frame)
-    ss = st.session_state
-    log = bool(ss["race.log"])
+    log, smoothing = CONTROLS.value("race.log"), CONTROLS.value("race.smooth")
+    labels = chart_labels(Labels, "race")
+    key = config  # names the race
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{tr('race.loss_title')}**")
-        chart(("race.loss", run, frame, log),
-              lambda: loss_chart(result, frame, log_scale=log, table=rows, x_title=tr("race.step_axis"),
-                                 y_title=tr("race.loss_axis"), diverged_title=tr("race.diverged_axis")))
+        chart(("race.loss", key, frame, log, smoothing),
+              lambda: loss_chart(result, frame, labels, log_scale=log, smoothing=smoothing))
     with right:
         st.markdown(f"**{tr('race.fits_title')}**")
-        chart(("race.fits", run, frame), lambda: fits_chart(result, frame))
+        chart(("race.fits", key, frame), lambda: fits_chart(result, frame, labels))
     st.markdown(f"**{tr('race.board', step=step)}**")
-    table(_board_frame(result, frame, ss["race.target"]).set_index(tr("race.col.rank")))
-    _diverged_notes(result, step)
+    table(_board_frame(result, frame, CONTROLS.value("race.target")).set_index(tr("race.col.rank")))
 
 
-def _draw_surface(result: SurfaceResult, config: SurfaceConfig, frame: int) -> None:
-    step = int(result.snap_steps[min(frame, len(result.snap_steps) - 1)])
+def _draw_surface(config: SurfaceConfig, result: SurfaceResult, frame: int) -> None:
+    step = frame_step(result, frame)
     name = tr(f"race.surface.{result.surface}")
     st.markdown(f"**{tr('race.surface_title', surface=name)}**")
-    chart(("race.surface", config, frame), lambda: surface_chart(
-        result, frame, minimum_title=tr("race.minimum"), start_title=tr("race.start_mark")))
+    chart(("race.surface", config, frame), lambda: surface_chart(result, frame, chart_labels(Labels, "race")))
     dist = result.distance_to_minimum(step)
     rows = {tr("race.col.racer"): result.labels,
             tr("race.col.value"): [f"{v:.4g}" if math.isfinite(v) else "✖" for v in result.values[:, step]]}
@@ -184,10 +139,6 @@ def _draw_surface(result: SurfaceResult, config: SurfaceConfig, frame: int) -> N
     else:
         st.info(tr("race.saddle_note"))
     table(pd.DataFrame(rows).set_index(tr("race.col.racer")))
-    for r, label in enumerate(result.labels):
-        d = int(result.diverged_at[r])
-        if 0 < d <= step:
-            st.warning(tr("race.diverged_note", racer=label, n=1, total=1, step=d))
 
 
 def _words(racers: tuple[Racer, ...]) -> None:
@@ -201,7 +152,6 @@ def render() -> None:
     st.title(tr("race.title"))
     st.write(tr("race.intro"))
     st.caption(tr("race.setup"))
-    seed_from_url(PARAMS)
     racers = _racers()
     st.markdown(tr("race.racers", n=len(racers), names=", ".join(r.label for r in racers)))
     # lazy: the editor's widgets are built only while it is open (a lighter first view); a fixed
@@ -211,46 +161,28 @@ def render() -> None:
             st.caption(tr("race.racers_help"))
             _racer_rows()
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
-    c1.slider(tr("race.seeds"), 1, 10, key="race.seeds", help=tr("race.seeds_help"), persist_state="session")
-    c2.toggle(tr("race.fair"), key="race.fair", help=tr("race.fair_help"), persist_state="session")
-    c3.segmented_control(tr("race.view"), ["race", "surface"], format_func=labels("race.view."),
-                         key="race.view", required=True, persist_state="session")
-    view = st.session_state["race.view"] or "race"
-    if view == "race":
+    CONTROLS.draw("race.seeds", c1)
+    CONTROLS.draw("race.fair", c2)
+    CONTROLS.draw("race.view", c3)
+    config = CONTROLS.config(RaceConfig, seed=run_seed())
+    if CONTROLS.value("race.view") == "race":
         c1, c2, c3 = st.columns([1, 2, 2], vertical_alignment="bottom")
-        c1.toggle(tr("race.log"), key="race.log", persist_state="session")
-        c2.slider(tr("race.smooth"), 0.0, 0.95, step=0.05, key="race.smooth", help=tr("race.smooth_help"),
-                  persist_state="session")
-        c3.number_input(tr("race.target"), min_value=0.001, max_value=1.0, step=0.005, format="%.3f",
-                        key="race.target", help=tr("race.target_help"), persist_state="session")
+        CONTROLS.draw("race.log", c1)
+        CONTROLS.draw("race.smooth", c2)
+        CONTROLS.draw("race.target", c3)
+        comparison("race", config, waiting=tr("race.training"), names={}, frames=lambda r: len(r.snap_steps),
+                   draw=lambda r, f: _draw_race(config, r, f), below=lambda r: st.caption(tr("race.truth")))
     else:
         c1, c2 = st.columns(2)
-        c1.selectbox(tr("race.surface"), list(SURFACES), format_func=labels("race.surface."),
-                     key="race.surface", persist_state="session")
-        starts = SURFACES[st.session_state["race.surface"]].starts
-        c2.selectbox(tr("race.start"), list(range(len(starts))),
-                     format_func=lambda i: f"({starts[i][0]:g}, {starts[i][1]:g})", key="race.start",
-                     persist_state="session")
-    write_to_url(PARAMS)
-
-    racers = _racers()
-    ss = st.session_state
-    config = RaceConfig(racers=racers, seeds=int(ss["race.seeds"]), seed=run_seed(),
-                        fair_start=bool(ss["race.fair"]))
-    result = _race(config, str(device()))
-    if view == "race":
-        smoothing = float(ss["race.smooth"])
-        rows = _loss_rows(config, str(device()), smoothing)
-        run = (config, str(device()), smoothing)
-        playback("race.play", len(result.snap_steps), lambda f: _draw_race(result, run, rows, f))
-        st.caption(tr("race.truth"))
-    else:
-        surface = SURFACES[ss["race.surface"]]
+        CONTROLS.draw("race.surface", c1)
+        starts = SURFACES[CONTROLS.value("race.surface")].starts
+        CONTROLS.draw("race.start", c2, format_func=lambda i: f"({starts[i][0]:g}, {starts[i][1]:g})")
+        surface = SURFACES[CONTROLS.value("race.surface")]
         st.caption(tr("race.surface_scale", sgd=surface.sgd_scale, adaptive=surface.adaptive_scale))
-        sconfig = SurfaceConfig(racers, ss["race.surface"], surface.starts[int(ss["race.start"])],
-                                steps=config.steps, snapshot_every=config.snapshot_every)
-        sres = _surface(sconfig)
-        playback("race.play", len(sres.snap_steps), lambda f: _draw_surface(sres, sconfig, f))
+        sconfig = CONTROLS.config(SurfaceConfig, racers=racers, steps=config.steps,
+                                  snapshot_every=config.snapshot_every)
+        comparison("race.surface", sconfig, waiting=tr("race.training"), names={},
+                   frames=lambda r: len(r.snap_steps), draw=lambda r, f: _draw_surface(sconfig, r, f))
     _words(racers)
 
 
