@@ -11,6 +11,7 @@ first view goes through `later(...)`. A page calls none of the pieces below by h
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -29,11 +30,10 @@ from ui.urlstate import seed_from_url, write_to_url
 
 def controls_of(name: str) -> Controls | None:
     """The CONTROLS of page `name`, or None when the page has none (home)."""
-    try:
-        module = importlib.import_module(f"pages.{name}.controls")
-    except ModuleNotFoundError:
+    module = f"pages.{name}.controls"
+    if importlib.util.find_spec(module) is None:
         return None
-    return module.CONTROLS
+    return importlib.import_module(module).CONTROLS
 
 
 @contextmanager
