@@ -1,19 +1,107 @@
-"""Shared browser timing for the benchmarks: a fresh `streamlit run` server and headless Chromium."""
+"""The app in a real browser, for the benchmarks and the browser tests alike: a `streamlit run` server
+on a free port, Debian's headless Chromium, and what a page shows when its run has finished.
+
+The browser tests import this module (tests/browser/conftest.py adds only the pytest fixtures and
+the skip/fail rule); nothing here imports a test module.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1400, "height": 1000}
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"  # a script run has finished
+# A hash of every drawn chart SVG on the page: it changes whenever a chart is redrawn.
+SIGNATURE = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
+    .map(s => { const h = s.innerHTML; let x = 0;
+                for (let i = 0; i < h.length; i += 7) x = (x * 31 + h.charCodeAt(i)) | 0;
+                return h.length + ':' + x; }).join('|')"""
+
+
+# ---- the server --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running `streamlit run`: its process, base URL and stderr (a file, not a pipe: a pipe nobody
+    reads would stall a long-running server once full)."""
+
+    proc: subprocess.Popen
+    url: str
+    log: IO[bytes]
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        """Poll /_stcore/health until it answers ok; RuntimeError if the server exits or takes too long."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(f"streamlit exited: {self.log.read().decode(errors='replace')[-2000:]}")
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok":
+                    return
+            time.sleep(0.05)  # fine-grained: bench.server times the start-up with this loop
+        raise RuntimeError("streamlit did not answer /_stcore/health in time")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def start_server(script: Path | None = None) -> Server:
+    """Start `streamlit run app.py` (or `script`, with the app's config) on a free port, without
+    waiting for it to answer."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Server.stop)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    return Server(proc, f"http://127.0.0.1:{port}", log)
 
 
 @contextlib.contextmanager
+def streamlit_server(timeout: float = 60, script: Path | None = None) -> Iterator[str]:
+    """A fresh server (see start_server); yields its base URL once /_stcore/health is ok."""
+    server = start_server(script)
+    try:
+        server.wait_healthy(timeout)
+        yield server.url
+    finally:
+        server.stop()
+
+
+# ---- the browser -------------------------------------------------------------------------------
+
+@contextlib.contextmanager
 def chromium() -> Iterator[object]:
-    """Debian's headless Chromium, launched as the browser tests launch it; closed afterwards."""
+    """Debian's headless Chromium, driven by Playwright; closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -32,8 +120,35 @@ def chromium_app() -> Iterator[tuple[str, object]]:
 
 
 def new_page(browser):
-    """A fresh tab of the benchmark's window size."""
+    """A fresh tab of the usual window size, in a context of its own (a cold browser cache)."""
     return browser.new_page(viewport=VIEWPORT)
+
+
+# ---- what a page shows -------------------------------------------------------------------------
+
+def wait_ready(pg, timeout_ms: float = 30_000) -> None:
+    """Wait until the script run finished (Streamlit's own end-to-end tests use this marker).
+
+    The marker also shows for a moment before the first run starts, so wait for the page's
+    title (every page has one) before and for the marker again after it."""
+    pg.wait_for_selector(READY, timeout=timeout_ms)
+    pg.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
+    pg.wait_for_selector(READY, timeout=timeout_ms)
+
+
+def wait_count(pg, selector: str, at_least: int, timeout_ms: float = 30_000) -> int:
+    """Wait until at least `at_least` elements match (charts mount a moment after the script
+    run ends on a busy machine), then return how many there are."""
+    handle = pg.wait_for_function(
+        f"(() => {{ const n = document.querySelectorAll({selector!r}).length;"
+        f" return n >= {at_least} ? n : 0; }})()",
+        timeout=timeout_ms)
+    return handle.json_value()  # counted in the same instant (a rerun may remount a chart a moment later)
+
+
+def exceptions(pg) -> list[str]:
+    """Texts of any exception boxes on the page."""
+    return [el.inner_text() for el in pg.locator("[data-testid='stException']").all()]
 
 
 def summary(seconds: Sequence[float]) -> str:

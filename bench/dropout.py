@@ -82,8 +82,7 @@ def bench_python(repeats: int) -> None:
 
 def bench_browser(repeats: int) -> None:
     """Seconds from page.goto('/dropout') to the table and charts of the finished run being visible."""
-    from bench.browser import chromium_app, new_page, summary
-    from tests.browser.conftest import READY
+    from bench.browser import READY, chromium_app, new_page, summary
 
     with chromium_app() as (url, browser):
         times = []

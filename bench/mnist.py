@@ -111,8 +111,7 @@ def bench_accuracy(raw, data: T.Tensors, images: int, seeds: int) -> None:
 
 def bench_browser(loads: int = 3) -> None:
     """Seconds from opening /mnist to a finished first run with the canvas prompt shown."""
-    from bench.browser import chromium_app, new_page, summary
-    from tests.browser.conftest import READY
+    from bench.browser import READY, chromium_app, new_page, summary
 
     print("\nPage load in Chromium (fresh tab each time; the first load includes the server's first run)")
     with chromium_app() as (url, browser):

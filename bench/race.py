@@ -96,15 +96,13 @@ def bench_training(runs: int) -> None:
 
 def bench_browser() -> None:
     """Open /race in headless Chromium: time to the first complete race, chart updates/s while playing."""
-    from bench.browser import chromium_app, new_page, summary
+    from bench.browser import READY, SIGNATURE, chromium_app, new_page, summary
     from bench.first_view import time_page
-    from tests.browser.conftest import READY
-    from tests.browser.test_browser_race import SIGNATURE  # a hash of the loss chart's drawn SVG
 
     with chromium_app() as (url, browser):
-        time_page(browser, url, "race", "?seed=7")  # warms the server up; not counted
+        time_page(browser, url, "race", 7)  # warms the server up; not counted
         # a seed no one opened yet each time (the server trains), in a fresh browser context
-        loads = [time_page(browser, url, "race", f"?seed={seed}") for seed in range(11, 18)]
+        loads = [time_page(browser, url, "race", seed) for seed in range(11, 18)]
         page = new_page(browser)
         page.goto(f"{url}/race?seed=11")
         page.wait_for_selector(CHART, timeout=60_000)

@@ -2,39 +2,26 @@
 
     python -m bench.server                 # 3 cold starts, then every page once in Chromium
     python -m bench.server --sessions 10   # also: 10 browser sessions open the race page at once
+    python -m bench.server --sessions 10 --burst-page dropout   # ... or another lesson's page
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.browser import chromium, new_page
+from bench.browser import Server, chromium, new_page, start_server, wait_ready
 from pages import LESSONS
-from tests.browser.conftest import free_port, wait_ready
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def start() -> tuple[subprocess.Popen, str, float]:
-    """Start the server; return it, its URL and the seconds until health answered ok."""
-    port = free_port()
+def start() -> tuple[Server, float]:
+    """Start the server; return it and the seconds until health answered ok."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                return proc, url, time.perf_counter() - t0
-        except OSError:
-            time.sleep(0.05)
+    server = start_server()
+    server.wait_healthy()
+    return server, time.perf_counter() - t0
 
 
 def rss_mib(pid: int) -> float:
@@ -74,29 +61,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=0)
+    parser.add_argument("--burst-page", default="race", choices=[x.name for x in LESSONS])
     args = parser.parse_args()
     startups = []
     for _ in range(args.starts):
-        proc, _, seconds = start()
+        server, seconds = start()
         startups.append(seconds)
-        proc.terminate()
-        proc.wait()
+        server.stop()
     print(f"streamlit run -> health ok: median {statistics.median(startups):.2f} s "
           f"(runs: {', '.join(f'{s:.2f}' for s in startups)})")
-    proc, url, _ = start()
+    server, _ = start()
+    url, pid = server.url, server.proc.pid
     try:
-        print(f"resident memory after start: {rss_mib(proc.pid):.0f} MiB")
+        print(f"resident memory after start: {rss_mib(pid):.0f} MiB")
         times = open_pages(url, ["", *(p.name for p in LESSONS)])
         for name, seconds in times.items():
             print(f"  first open of {name:12s} {seconds:5.2f} s")
-        print(f"resident memory after every page opened once: {rss_mib(proc.pid):.0f} MiB")
+        print(f"resident memory after every page opened once: {rss_mib(pid):.0f} MiB")
         if args.sessions:
-            seconds = burst(url, "race?seed=11", args.sessions)
-            print(f"{args.sessions} sessions opening /race at once: all finished in {seconds:.2f} s; "
-                  f"resident memory {rss_mib(proc.pid):.0f} MiB")
+            seconds = burst(url, f"{args.burst_page}?seed=11", args.sessions)
+            print(f"{args.sessions} sessions opening /{args.burst_page} at once: all finished in "
+                  f"{seconds:.2f} s; resident memory {rss_mib(pid):.0f} MiB")
     finally:
-        proc.terminate()
-        proc.wait()
+        server.stop()
 
 
 if __name__ == "__main__":

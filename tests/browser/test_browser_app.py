@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.browser import exceptions, streamlit_server, wait_ready
 from pages import LESSONS
-from tests.browser.conftest import exceptions, streamlit_server, wait_ready
 
 
 @pytest.mark.parametrize("path", ["", *(p.name for p in LESSONS)])

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import exceptions, wait_count, wait_ready
+from bench.browser import SIGNATURE, exceptions, wait_count, wait_ready
 
 CHART = "[data-testid='stVegaLiteChart']"
-SIGNATURE = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
-    .map(s => { const h = s.innerHTML; let x = 0;
-                for (let i = 0; i < h.length; i += 7) x = (x * 31 + h.charCodeAt(i)) | 0;
-                return h.length + ':' + x; }).join('|')"""
 
 
 def test_race_draws_charts_and_leaderboard(server, page):
