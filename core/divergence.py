@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import torch
+
 FACTOR = 1e3  # a loss above this many times the variant's first loss has exploded...
 CAP = 1e6  # ...and so has any loss above this, whatever the first loss was
 
@@ -26,6 +28,17 @@ def limit(first_loss: float) -> float:
 def is_diverged(loss: float, first_loss: float) -> bool:
     """Whether `loss` (of a variant whose first loss was `first_loss`) means it has diverged."""
     return not math.isfinite(loss) or loss > limit(first_loss)
+
+
+def limits(first_losses: torch.Tensor) -> torch.Tensor:
+    """`limit` of every element, on the tensor's device (no sync): for many variants at once."""
+    ok = torch.isfinite(first_losses) & (first_losses > 0)
+    return torch.where(ok, torch.clamp(first_losses * FACTOR, max=CAP), torch.full_like(first_losses, CAP))
+
+
+def diverged(losses: torch.Tensor, limits_: torch.Tensor) -> torch.Tensor:
+    """`is_diverged` of every element, given each variant's `limits`: a bool tensor."""
+    return ~torch.isfinite(losses) | (losses > limits_)
 
 
 @dataclass(frozen=True)

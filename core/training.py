@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+
+from core import divergence
 
 
 @dataclass
@@ -25,7 +26,7 @@ class History:
     """The result of a run: every step's record and how it ended."""
 
     records: list[StepRecord] = field(default_factory=list)
-    diverged_at: int | None = None  # the step whose loss was non-finite or exploded
+    diverged_at: int | None = None  # the 1-based step whose loss diverged (core.divergence), None = never
     stopped: bool = False  # True when `should_stop` ended the run early
 
     @property
@@ -46,11 +47,6 @@ def batch_indices(n: int, batch_size: int, epochs: int, g: torch.Generator,
             yield epoch, order[start:start + batch_size]
 
 
-def is_diverged(loss: float, max_loss: float) -> bool:
-    """A loss that is NaN, infinite, or above `max_loss` ends the run."""
-    return not math.isfinite(loss) or loss > max_loss
-
-
 def train(
     model: nn.Module,
     x: torch.Tensor,
@@ -64,14 +60,15 @@ def train(
     evaluate: Callable[[], dict[str, float]] | None = None,
     on_step: Callable[[StepRecord], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    max_loss: float = math.inf,
+    first_loss: float | None = None,
     shuffle: bool = True,
 ) -> History:
     """Train `model` on (x, y) in minibatches drawn from `g`; return the History.
 
     `evaluate` runs after every step (the model is put back in train mode afterwards).
-    A non-finite loss, or one above `max_loss`, marks the run diverged at that step and ends it
-    without applying the update; it never raises.
+    A loss that core.divergence judges diverged (against `first_loss`, by default this run's first
+    loss; pass it to go on judging a run trained in several calls) marks the run diverged at that
+    step and ends it without applying the update; it never raises.
     """
     history = History()
     model.train()
@@ -81,7 +78,9 @@ def train(
             break
         loss = loss_fn(model(x[idx]), y[idx])
         value = loss.item()
-        if is_diverged(value, max_loss):
+        if first_loss is None:
+            first_loss = value
+        if divergence.is_diverged(value, first_loss):
             history.records.append(StepRecord(step, epoch, value))
             history.diverged_at = step
             break

@@ -144,7 +144,9 @@ def test_other_activations_run(activation):
 def test_divergence_is_a_result_and_charts_still_draw():
     config = BatchNormConfig(activation="relu", weight_std=2.0, lr=10.0, depth=12, epochs=2)
     r = run_batchnorm(config)
-    assert r.diverged_at["plain"] == 1
+    assert r.diverged_epoch("plain") == 1  # the page's message names the epoch
+    assert 1 <= r.diverged_at["plain"] <= r.steps_per_epoch  # a step of the first epoch
+    assert [d.variant for d in r.divergences()][:1] == ["plain"]
     assert len(r.test_loss["plain"]) == config.epochs + 1
     for chart in (loss_chart(r, 2), prediction_chart(r, 2), train_eval_chart(r), gradient_chart(r)):
         chart.to_dict()

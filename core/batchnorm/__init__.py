@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from core.data import noisy_curve
+from core.divergence import Divergence, divergences, is_diverged
 from core.models import MLP, MLPSpec, build_mlp
 from core.seeding import generator_for
 from core.training import StepRecord, train
@@ -20,7 +21,6 @@ from core.training import StepRecord, train
 NETS = ("plain", "bn")  # the two variants, in the order every chart shows them
 ACTIVATIONS = ("tanh", "relu", "sigmoid")  # the activations this page offers
 STAGES = {"plain": ("linear", "act"), "bn": ("linear", "bn", "act")}  # per hidden layer, in order
-MAX_LOSS = 1e12  # a test or batch loss above this counts as diverged
 CONSTANT_SHARE = 0.9  # a test MSE this close to the targets' variance: no better than a constant
 
 
@@ -60,12 +60,26 @@ class BatchNormResult:
     x_test: np.ndarray  # (n_test,)
     y_test: np.ndarray  # (n_test,)
     predictions: dict[str, np.ndarray]  # net -> eval-mode predictions on x_test (frames, n_test)
-    diverged_at: dict[str, int | None] = field(default_factory=dict)  # net -> epoch (1-based) it diverged in
+    # net -> the 1-based step whose batch loss (or, at an epoch's end, test loss) diverged; None = never
+    diverged_at: dict[str, int | None] = field(default_factory=dict)
     seconds: float = 0.0  # wall time of the run
 
     @property
     def frames(self) -> int:
         return self.config.epochs + 1
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.config.n_train / self.config.batch_size)
+
+    def diverged_epoch(self, net: str) -> int | None:
+        """The 1-based epoch in which `net` diverged (its later frames repeat that state), or None."""
+        step = self.diverged_at.get(net)
+        return None if step is None else math.ceil(step / self.steps_per_epoch)
+
+    def divergences(self) -> list[Divergence]:
+        """One per net ("plain", "bn") that diverged."""
+        return divergences(NETS, [[self.diverged_at.get(net)] for net in NETS])
 
     def stages(self, net: str) -> tuple[str, ...]:
         return STAGES[net]
@@ -214,6 +228,8 @@ def run_batchnorm(config: BatchNormConfig) -> BatchNormResult:
     recorders = {net: _Recorder(net, config, edges) for net in NETS}
     meters = {net: _GradMeter(config.depth, config.epochs - 1) for net in NETS}
     diverged: dict[str, int | None] = {net: None for net in NETS}
+    first_loss: dict[str, float | None] = {net: None for net in NETS}  # each net's first batch loss
+    per_epoch = math.ceil(config.n_train / config.batch_size)
     for net in NETS:
         recorders[net].record(models[net], x_test, y_test)  # frame 0: the initialisation
 
@@ -224,12 +240,14 @@ def run_batchnorm(config: BatchNormConfig) -> BatchNormResult:
                 # Same seed and epoch -> the same permutation for both nets: shared batch order.
                 history = train(model, x, y, optimizers[net], epochs=1, batch_size=config.batch_size,
                                 g=generator_for(config.seed, "batchnorm", "batches", epoch),
-                                on_step=meters[net].hook(model, epoch), max_loss=MAX_LOSS)
+                                on_step=meters[net].hook(model, epoch), first_loss=first_loss[net])
+                if first_loss[net] is None and history.records:
+                    first_loss[net] = history.records[0].loss
                 if history.diverged:
-                    diverged[net] = epoch + 1  # its later frames repeat this state
+                    diverged[net] = epoch * per_epoch + history.diverged_at  # later frames repeat this state
             rec.record(model, x_test, y_test)
-            if diverged[net] is None and not rec.loss[-1] <= MAX_LOSS:
-                diverged[net] = epoch + 1
+            if diverged[net] is None and is_diverged(rec.loss[-1], rec.loss[0]):
+                diverged[net] = (epoch + 1) * per_epoch  # the test loss after the epoch's last step
 
     def stack(items: list[torch.Tensor]) -> np.ndarray:
         return torch.stack(items).numpy()

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.divergence import Divergence, divergences
 from core.mnist import CNN, build_model, cnn_features, to_tensor
 from core.mnist.data import MnistData
 from core.models import init_module_
@@ -20,7 +21,6 @@ LESSON = {  # the lesson's optimiser settings: Adam with these learning rates an
     "cnn": {"lr": 0.001, "batch_size": 50},
     "lstm": {"lr": 0.01, "batch_size": 64},
 }
-MAX_LOSS = 1e4  # a cross-entropy above this has diverged (chance level is ln 10 = 2.3)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,15 @@ class TrainResult:
     evals: list[dict] = field(default_factory=list)  # {"step", "images", "accuracy"} on held-out data
     seconds: float = 0.0
     stopped: bool = False
-    diverged: bool = False
+    diverged_at: int | None = None  # the 1-based step whose loss diverged (core.divergence), None = never
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    def divergences(self) -> list[Divergence]:
+        """[] or one Divergence, the variant being the model's kind ("cnn" or "lstm")."""
+        return divergences([self.config.kind], [[self.diverged_at]])
 
     @property
     def accuracy(self) -> float | None:
@@ -199,9 +207,9 @@ def train_model(
     history = train(net, x, y, optimizer, epochs=config.epochs, batch_size=config.batch_size,
                     g=generator_for(config.seed, "mnist", config.kind, "batches"),
                     loss_fn=nn.functional.cross_entropy, evaluate=evaluate_sometimes, on_step=record,
-                    should_stop=should_stop, max_loss=MAX_LOSS)
+                    should_stop=should_stop)
     result.seconds = time.perf_counter() - start
-    result.stopped, result.diverged = history.stopped, history.diverged
+    result.stopped, result.diverged_at = history.stopped, history.diverged_at
     if history.stopped and result.steps:
         ev = {"step": result.steps[-1]["step"], "images": seen, "accuracy": accuracy(model, data.x_test,
                                                                                     data.y_test)}

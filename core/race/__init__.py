@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import divergence
 from core.data import noisy_curve
-from core.divergence import Divergence, divergences
+from core.divergence import Divergence, diverged, divergences, limits
 from core.models import MLP, MLPSpec, build_mlp
 from core.runs import runs
 from core.seeding import generator_for
@@ -203,14 +202,9 @@ class RaceResult:
         """The step at which racer/seed diverged, or None."""
         return self.diverged_at[racer][seed]
 
-    def divergences(self) -> list[divergence.Divergence]:
-        """One per racer that diverged on any seed; the variant is the racer's (unique) label."""
-        return divergence.divergences(self.labels, self.diverged_at)
-
     def divergences(self) -> list[Divergence]:
-        """One per racer that diverged on any seed; a racer is named by its label."""
-        return divergences(self.labels, [[self.diverged(r, s) for s in range(len(self.seeds))]
-                                         for r in range(len(self.labels))])
+        """One per racer that diverged on any seed; a racer is named by its (unique) label."""
+        return divergences(self.labels, self.diverged_at)
 
 
 def _initial_weights(config: RaceConfig, seed: int, racer_index: int) -> MLP:
@@ -246,7 +240,7 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
     every model's loss and gradient in one pass (`engine`: see StackedMLP.mse_step). Each racer's
     rows are one (S, P) parameter of its optimizer: one torch.optim optimizer per class, one group per
     racer, is exactly S independent optimizers per racer, because they act element-wise. A diverged
-    model (core.divergence) keeps its last weights (its update is undone) while the others go on.
+    model (see core.divergence) keeps its last weights (its update is undone) while the others go on.
     Losses stay on the device until the end: no per-step sync.
     """
     device = torch.device(device)
@@ -290,8 +284,8 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
         loss = net.mse_step(xb, yb, alive=alive)
         losses[k] = loss
         if k == 0:
-            limit = divergence.limits(loss)
-        bad = divergence.diverged(loss, limit)
+            limit = limits(loss)
+        bad = diverged(loss, limit)
         diverged_at = torch.where(alive & bad, k + 1, diverged_at)
         alive = alive & ~bad
         # Undo the dead models' updates. On a CPU, reading `alive` costs nothing (no device queue to

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 
 from core.divergence import Divergence, divergences
-from core import divergence
 from core.race import DEFAULT_RACERS, Racer, make_grouped_optimizers, unique_labels
 from core.runs import runs
 
@@ -98,11 +97,7 @@ class SurfaceResult:
 
     def divergences(self) -> list[Divergence]:
         """One per racer that blew up; a racer is named by its label."""
-        return divergences(self.labels, [[int(d) or None] for d in self.diverged_at])
-
-    def divergences(self) -> list[divergence.Divergence]:
-        """One per racer that blew up; the variant is the racer's (unique) label, as in RaceResult."""
-        return divergence.divergences(self.labels, [[d] for d in self.diverged_at])
+        return divergences(self.labels, [[d] for d in self.diverged_at])
 
     def distance_to_minimum(self, step: int | None = None) -> np.ndarray:
         """(R,) distance from each racer (at `step`, default the end) to its nearest minimum; NaN if none."""

@@ -103,7 +103,8 @@ def render() -> None:
     write_to_url(PARAMS)
     with computing(tr("batchnorm.spinner")):
         result = _run(_config())
-    for net, epoch in result.diverged_at.items():
+    for net in result.diverged_at:
+        epoch = result.diverged_epoch(net)
         if epoch is not None:
             st.warning(tr("batchnorm.diverged", net=tr(f"batchnorm.net_long.{net}"), epoch=epoch), icon="💥")
     if result.diverged_at["bn"] is None and result.learned_nothing("bn"):

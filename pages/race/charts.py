@@ -175,9 +175,9 @@ def surface_chart(result: SurfaceResult, frame: int, labels: Labels = Labels(), 
         keep = np.r_[np.arange(0, len(pts), stride), len(pts) - 1] if len(pts) else np.array([], dtype=int)
         for i in np.unique(keep):
             rows.append({"racer": label, "order": int(i), "x": pts[i, 0], "y": pts[i, 1]})
-        d = int(result.diverged_at[r])
+        d = result.diverged_at[r]
         if len(pts):
-            target = crosses if d and d <= step else heads
+            target = crosses if d is not None and d <= step else heads
             target.append({"racer": label, "x": float(np.clip(pts[-1, 0], *surface.x_range)),
                            "y": float(np.clip(pts[-1, 1], *surface.y_range))})
     colour = alt.Color("racer:N", scale=_colour(result.labels), title=None,
