@@ -23,7 +23,7 @@ def test_defaults_render_every_view(lang):
     assert at.selectbox(key="batchnorm.activation").value == "tanh"
     assert at.slider(key="batchnorm.depth").value == 8
     assert at.number_input(key="batchnorm.lr").value == pytest.approx(0.03)
-    assert at.select_slider(key="batchnorm.batch_size").value == "64"
+    assert at.select_slider(key="batchnorm.batch_size").value == 64
     assert at.slider(key="batchnorm.play.slider").value == 12  # frames: initialisation + 12 epochs
     assert len(at.subheader) == 5
     assert _charts(at) == 7  # two histogram grids, saturation, loss, predictions, gradients, train vs eval

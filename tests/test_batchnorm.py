@@ -18,7 +18,9 @@ from core.batchnorm import (
     saturated,
     stage_edges,
 )
+from core.runs import run
 from pages.batchnorm.charts import (
+    Labels,
     gradient_chart,
     histogram_chart,
     loss_chart,
@@ -27,9 +29,11 @@ from pages.batchnorm.charts import (
     stage_label,
     train_eval_chart,
 )
+from ui.theme import chart_labels
 
 SEEDS = range(5)
 SMALL = BatchNormConfig(depth=3, width=6, epochs=2, n_train=300, n_test=50, bins=12)
+LABELS = {lang: chart_labels(Labels, "batchnorm", lang) for lang in ("en", "zh")}
 
 
 @pytest.fixture(scope="module")
@@ -148,26 +152,42 @@ def test_divergence_is_a_result_and_charts_still_draw():
     assert 1 <= r.diverged_at["plain"] <= r.steps_per_epoch  # a step of the first epoch
     assert [d.variant for d in r.divergences()][:1] == ["plain"]
     assert len(r.test_loss["plain"]) == config.epochs + 1
-    for chart in (loss_chart(r, 2), prediction_chart(r, 2), train_eval_chart(r), gradient_chart(r)):
+    en = LABELS["en"]
+    for chart in (loss_chart(r, 2, en), prediction_chart(r, 2, en), train_eval_chart(r, en),
+                  gradient_chart(r, en)):
         chart.to_dict()
+
+
+def test_stalled_means_learned_nothing_without_diverging(lessons):
+    """The page's "BN net learned nothing" note: a net that diverged has its own note instead."""
+    for r in lessons:
+        assert r.stalled("plain") and not r.stalled("bn")  # the lesson: the plain net predicts a constant
+    wild = run_batchnorm(BatchNormConfig(activation="relu", weight_std=2.0, lr=10.0, depth=12, epochs=2))
+    assert wild.learned_nothing("plain") and not wild.stalled("plain")
+
+
+def test_the_run_is_registered_for_its_config():
+    a, b = run(SMALL), run_batchnorm(SMALL)
+    np.testing.assert_array_equal(a.test_loss["bn"], b.test_loss["bn"])
 
 
 def test_stage_labels_name_the_pre_bn_stage():
     r = run_batchnorm(SMALL)
-    assert stage_label(r, "bn", "linear", "en") == "Linear output (pre-BN)"
-    assert stage_label(r, "bn", "bn", "en").startswith("After BN")
-    assert stage_label(r, "plain", "act", "en") == "Tanh output"
-    assert "BN" in stage_label(r, "bn", "linear", "zh")
+    en, zh = LABELS["en"], LABELS["zh"]
+    assert stage_label(r, "bn", "linear", en) == "Linear output (pre-BN)"
+    assert stage_label(r, "bn", "bn", en).startswith("After BN")
+    assert stage_label(r, "plain", "act", en) == "Tanh output"
+    assert "BN" in stage_label(r, "bn", "linear", zh)
 
 
 def test_charts_build_in_both_languages():
     r = run_batchnorm(SMALL)
-    for lang in ("en", "zh"):
+    for labels in LABELS.values():
         for net in NETS:
-            spec = histogram_chart(r, net, 1, lang).to_dict()
+            spec = histogram_chart(r, 1, labels, net=net).to_dict()
             assert len(spec["hconcat"]) == len(r.stages(net))
-        for chart in (saturation_chart(r, 0, lang), loss_chart(r, 1, lang), prediction_chart(r, 2, lang),
-                      gradient_chart(r, lang), train_eval_chart(r, lang)):
+        for chart in (saturation_chart(r, 0, labels), loss_chart(r, 1, labels),
+                      prediction_chart(r, 2, labels), gradient_chart(r, labels), train_eval_chart(r, labels)):
             assert isinstance(chart, alt.TopLevelMixin)
             chart.to_dict()
 

@@ -15,6 +15,7 @@ from torch import nn
 from core.data import noisy_curve
 from core.divergence import Divergence, divergences, is_diverged
 from core.models import MLP, MLPSpec, build_mlp
+from core.runs import runs
 from core.seeding import generator_for
 from core.training import StepRecord, train
 
@@ -88,6 +89,11 @@ class BatchNormResult:
         """The net ended no better than a constant: a final test MSE within CONSTANT_SHARE of the
         targets' variance (what predicting their mean scores)."""
         return bool(self.test_loss[net][-1] >= CONSTANT_SHARE * np.var(self.y_test))
+
+    def stalled(self, net: str) -> bool:
+        """The net neither diverged nor learned (`learned_nothing`): a failure no divergence note names."""
+        diverged = {d.variant for d in self.divergences()}
+        return net not in diverged and self.learned_nothing(net)
 
 
 def mlp_spec(config: BatchNormConfig, batch_norm: bool) -> MLPSpec:
@@ -207,10 +213,12 @@ class _GradMeter:
         return (self.sums / self.steps.clamp(min=1)).numpy()
 
 
-def run_batchnorm(config: BatchNormConfig) -> BatchNormResult:
+@runs(BatchNormConfig)
+def run_batchnorm(config: BatchNormConfig, device: str = "cpu") -> BatchNormResult:
     """Train the plain and the BN net on the same data, initial weights and batch order; record every epoch.
 
-    Runs on the CPU: with 10 units per layer every kernel is tiny, so a GPU's launch cost exceeds the math.
+    Runs on the CPU whatever `device` says: with 10 units per layer every kernel is tiny, so a GPU's
+    launch cost exceeds the math.
     """
     if config.activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {config.activation!r}")
