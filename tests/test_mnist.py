@@ -12,11 +12,11 @@ import pytest
 import torch
 from torch import nn
 
-from core import mnist as M
-from core.mnist import train as T
+from core import mnist
+from core.mnist import train
 from core.mnist.data import load_mnist
 from core.seeding import generator_for
-from pages.mnist import charts as C
+from pages.mnist import charts
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +28,19 @@ def raw():
 
 
 @pytest.fixture(scope="module")
-def data(raw) -> T.Tensors:
-    return T.as_tensors(raw)
+def data(raw) -> train.Tensors:
+    return train.as_tensors(raw)
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return M.load_shipped()
+    return mnist.load_shipped()
 
 
 # ---- architectures ---------------------------------------------------------------------------
 
 def test_architectures_match_the_lesson():
-    cnn, lstm = M.build_model("cnn"), M.build_model("lstm")
+    cnn, lstm = mnist.build_model("cnn"), mnist.build_model("lstm")
     convs = [m for m in cnn.modules() if isinstance(m, nn.Conv2d)]
     assert [(c.in_channels, c.out_channels, c.kernel_size, c.stride, c.padding) for c in convs] == [
         (1, 16, (5, 5), (1, 1), (2, 2)), (16, 32, (5, 5), (1, 1), (2, 2))]
@@ -51,11 +51,11 @@ def test_architectures_match_the_lesson():
     x = torch.rand(3, 1, 28, 28)
     assert cnn(x).shape == lstm(x).shape == (3, 10)
     with pytest.raises(ValueError):
-        M.build_model("gru")
+        mnist.build_model("gru")
 
 
 def test_lstm_reads_rows_and_last_step_is_the_prediction():
-    model = T.new_model(T.lesson_config("lstm")).eval()
+    model = train.new_model(train.lesson_config("lstm")).eval()
     x = torch.rand(2, 1, 28, 28)
     per_row = model.per_row_logits(x)
     assert per_row.shape == (2, 28, 10)
@@ -67,9 +67,9 @@ def test_lstm_reads_rows_and_last_step_is_the_prediction():
 
 
 def test_cnn_feature_maps_match_functional_reference():
-    model = T.new_model(T.lesson_config("cnn")).eval()
+    model = train.new_model(train.lesson_config("cnn")).eval()
     image = np.random.default_rng(0).random((28, 28), dtype=np.float32)
-    maps = M.cnn_feature_maps(image, model)
+    maps = mnist.cnn_feature_maps(image, model)
     conv = model.conv1[0]
     ref = torch.relu(nn.functional.conv2d(torch.tensor(image)[None, None], conv.weight, conv.bias, 1, 2))[0]
     assert maps.shape == (16, 28, 28)
@@ -87,18 +87,18 @@ def _stroke_canvas(rows: slice, cols: slice, alpha_only: bool = True) -> np.ndar
 
 
 def test_empty_canvas_gives_none():
-    assert M.preprocess(np.zeros((280, 280, 4), dtype=np.uint8)) is None
+    assert mnist.preprocess(np.zeros((280, 280, 4), dtype=np.uint8)) is None
     black = np.zeros((280, 280, 4), dtype=np.uint8)
     black[..., 3] = 255
-    assert M.preprocess(black) is None
-    assert M.predict(black, {}) is None
+    assert mnist.preprocess(black) is None
+    assert mnist.predict(black, {}) is None
     with pytest.raises(ValueError):
-        M.preprocess(np.zeros((280, 280), dtype=np.uint8))
+        mnist.preprocess(np.zeros((280, 280), dtype=np.uint8))
 
 
 def test_preprocess_matches_mnist_conventions():
     # a tall bar: longer side scaled to 20 px, centred on its centre of mass, values in [0, 1]
-    out = M.preprocess(_stroke_canvas(slice(30, 230), slice(100, 140)))
+    out = mnist.preprocess(_stroke_canvas(slice(30, 230), slice(100, 140)))
     assert out.shape == (28, 28) and out.dtype == np.float32
     assert out.min() >= 0.0 and out.max() == pytest.approx(1.0)
     rows = np.flatnonzero(out.max(axis=1) > 0.1)
@@ -107,12 +107,12 @@ def test_preprocess_matches_mnist_conventions():
     cy, cx = (ys * out).sum() / out.sum(), (xs * out).sum() / out.sum()
     assert abs(cy - 14) <= 0.6 and abs(cx - 14) <= 0.6
     # black opaque background and transparent background give the same input
-    np.testing.assert_allclose(out, M.preprocess(_stroke_canvas(slice(30, 230), slice(100, 140), False)))
+    np.testing.assert_allclose(out, mnist.preprocess(_stroke_canvas(slice(30, 230), slice(100, 140), False)))
 
 
 def test_preprocess_ignores_position_and_size(raw):
     digit = raw.test_images[0].numpy()
-    outs = [M.preprocess(M.draw_on_canvas(digit, generator_for(s, "pos"))) for s in range(5)]
+    outs = [mnist.preprocess(mnist.draw_on_canvas(digit, generator_for(s, "pos"))) for s in range(5)]
     for other in outs[1:]:
         corr = np.corrcoef(outs[0].ravel(), other.ravel())[0, 1]
         assert corr > 0.75
@@ -120,12 +120,12 @@ def test_preprocess_ignores_position_and_size(raw):
 
 def test_predict_gives_ten_probabilities_per_model(shipped, raw):
     models, _ = shipped
-    rgba = M.draw_on_canvas(raw.test_images[0].numpy(), generator_for(0, "predict"))
-    probs = M.predict(rgba, models)
+    rgba = mnist.draw_on_canvas(raw.test_images[0].numpy(), generator_for(0, "predict"))
+    probs = mnist.predict(rgba, models)
     assert set(probs) == {"cnn", "lstm"}
     for p in probs.values():
         assert p.shape == (10,) and p.min() >= 0 and p.sum() == pytest.approx(1.0, abs=1e-5)
-    drawn = [M.predict(M.draw_on_canvas(d.numpy(), generator_for(i, "predict")), models)
+    drawn = [mnist.predict(mnist.draw_on_canvas(d.numpy(), generator_for(i, "predict")), models)
              for i, d in enumerate(raw.test_images[:20])]
     right = [int(p["cnn"].argmax()) == int(y) for p, y in zip(drawn, raw.test_labels[:20])]
     assert sum(right) >= 18
@@ -136,17 +136,17 @@ def test_predict_gives_ten_probabilities_per_model(shipped, raw):
 def test_shipped_weights_meet_the_bars_and_the_metadata_tells_the_truth(shipped, data):
     models, meta = shipped
     for kind, bar in (("cnn", 0.985), ("lstm", 0.965)):
-        acc = T.accuracy(models[kind], data.x_test, data.y_test)
+        acc = train.accuracy(models[kind], data.x_test, data.y_test)
         assert acc >= bar, f"{kind}: {acc:.4f} < {bar}"
         assert meta.per_model[kind]["heldout_accuracy"] == pytest.approx(acc, abs=1e-3)
         assert not models[kind].training
     assert meta.data == data.description
-    on_disk = json.loads((M.WEIGHTS_DIR / "mnist_meta.json").read_text())
+    on_disk = json.loads((mnist.WEIGHTS_DIR / "mnist_meta.json").read_text())
     assert {"data", "seed", "models"} <= on_disk.keys()
     for info in on_disk["models"].values():
         assert {"epochs", "seconds", "heldout_accuracy"} <= info.keys()
-    for kind in M.MODEL_KINDS:
-        assert (M.WEIGHTS_DIR / f"mnist_{kind}.pt").stat().st_size < 300_000  # small files
+    for kind in mnist.MODEL_KINDS:
+        assert (mnist.WEIGHTS_DIR / f"mnist_{kind}.pt").stat().st_size < 300_000  # small files
 
 
 def test_drawn_digits_are_recognised(shipped, raw):
@@ -154,8 +154,8 @@ def test_drawn_digits_are_recognised(shipped, raw):
     models, _ = shipped
     n = 400
     g = generator_for(0, "drawn")
-    images = np.stack([M.preprocess(M.draw_on_canvas(d.numpy(), g)) for d in raw.test_images[:n]])
-    pred = T.predict_labels(models["cnn"], M.to_tensor(images))
+    images = np.stack([mnist.preprocess(mnist.draw_on_canvas(d.numpy(), g)) for d in raw.test_images[:n]])
+    pred = train.predict_labels(models["cnn"], mnist.to_tensor(images))
     acc = float((pred == raw.test_labels[:n]).float().mean())
     assert acc >= 0.95, acc
 
@@ -177,9 +177,9 @@ def test_weights_round_trip(shipped):
     models, _ = shipped
     x = torch.rand(4, 1, 28, 28)
     for kind, model in models.items():
-        again = M.load_weights(kind, M.save_weights(model))
+        again = mnist.load_weights(kind, mnist.save_weights(model))
         torch.testing.assert_close(again(x), model(x))
-        assert M.weights_digest(again) == M.weights_digest(model)
+        assert mnist.weights_digest(again) == mnist.weights_digest(model)
 
 
 def _saved(obj) -> bytes:
@@ -196,29 +196,29 @@ class Evil:
 @pytest.mark.parametrize("make, words", [
     (lambda: b"not a torch file", "not a PyTorch weights file"),
     (lambda: _saved(Evil()), "not a PyTorch weights file"),
-    (lambda: M.save_weights(M.build_model("lstm")), "does not fit the CNN"),
-    (lambda: _saved({**M.build_model("cnn").state_dict(),
+    (lambda: mnist.save_weights(mnist.build_model("lstm")), "does not fit the CNN"),
+    (lambda: _saved({**mnist.build_model("cnn").state_dict(),
                      "out.weight": torch.zeros(10, 100)}), "shape"),
-    (lambda: _saved({k: v * float("nan") for k, v in M.build_model("cnn").state_dict().items()}), "NaN"),
+    (lambda: _saved({k: v * float("nan") for k, v in mnist.build_model("cnn").state_dict().items()}), "NaN"),
     (lambda: _saved([1, 2, 3]), "state_dict"),
-    (lambda: b"x" * (M.MAX_WEIGHTS_BYTES + 1), "too large"),
+    (lambda: b"x" * (mnist.MAX_WEIGHTS_BYTES + 1), "too large"),
 ])
 def test_bad_weight_files_give_clear_errors(make, words):
-    with pytest.raises(M.WeightsError, match=words) as info:
-        M.load_weights("cnn", make())
+    with pytest.raises(mnist.WeightsError, match=words) as info:
+        mnist.load_weights("cnn", make())
     assert isinstance(info.value, ValueError)
 
 
 # ---- training --------------------------------------------------------------------------------
 
-def _small(kind: str, seed: int = 0, **kw) -> T.TrainConfig:
-    return T.lesson_config(kind, train_size=200, epochs=1, seed=seed, evals_per_epoch=2, **kw)
+def _small(kind: str, seed: int = 0, **kw) -> train.TrainConfig:
+    return train.lesson_config(kind, train_size=200, epochs=1, seed=seed, evals_per_epoch=2, **kw)
 
 
 def test_training_is_reproducible_per_seed(data):
-    for kind in M.MODEL_KINDS:
-        a, b = T.train_model(_small(kind), data), T.train_model(_small(kind), data)
-        c = T.train_model(_small(kind, seed=1), data)
+    for kind in mnist.MODEL_KINDS:
+        a, b = train.train_model(_small(kind), data), train.train_model(_small(kind), data)
+        c = train.train_model(_small(kind, seed=1), data)
         assert [r["loss"] for r in a.steps] == [r["loss"] for r in b.steps]
         assert [r["loss"] for r in a.steps] != [r["loss"] for r in c.steps]
         assert a.evals and a.evals[-1]["images"] == 200 and not a.model.training
@@ -226,7 +226,7 @@ def test_training_is_reproducible_per_seed(data):
 
 def test_training_learns_and_reports_through_callbacks(data):
     steps, evals = [], []
-    result = T.train_model(T.lesson_config("cnn", train_size=2000, epochs=1), data,
+    result = train.train_model(train.lesson_config("cnn", train_size=2000, epochs=1), data,
                            on_step=steps.append, on_eval=evals.append)
     assert len(steps) == 40 and steps == result.steps and evals == result.evals
     assert result.accuracy > 0.7  # from 10% (chance) to >70% on the held-out images after 2,000 images
@@ -235,18 +235,18 @@ def test_training_learns_and_reports_through_callbacks(data):
 
 def test_training_stops_when_asked(data):
     calls = []
-    result = T.train_model(_small("lstm"), data, should_stop=lambda: len(calls.append(1) or calls) > 3)
+    result = train.train_model(_small("lstm"), data, should_stop=lambda: len(calls.append(1) or calls) > 3)
     assert result.stopped and len(result.steps) == 3 and result.evals  # evaluated where it stopped
 
 
 def test_huge_learning_rate_is_reported_not_raised(data):
-    result = T.train_model(_small("cnn", lr=1e6), data)
+    result = train.train_model(_small("cnn", lr=1e6), data)
     assert result.diverged or (result.accuracy is not None and result.accuracy < 0.3)
 
 
 def test_thickening_only_in_training():
     g = torch.Generator().manual_seed(0)
-    wrapped = T.Thicken(nn.Identity(), 1.0, g)
+    wrapped = train.Thicken(nn.Identity(), 1.0, g)
     x = torch.zeros(8, 1, 28, 28)
     x[:, :, 14, 14] = 1.0
     assert torch.equal(wrapped.eval()(x), x)
@@ -256,7 +256,7 @@ def test_thickening_only_in_training():
 
 def test_evaluation_is_consistent(shipped, data):
     models, _ = shipped
-    ev = T.evaluate(models["lstm"], data.x_test, data.y_test)
+    ev = train.evaluate(models["lstm"], data.x_test, data.y_test)
     assert ev.confusion.sum() == len(data.y_test)
     assert np.trace(ev.confusion) / len(data.y_test) == pytest.approx(ev.accuracy)
     assert len(ev.misclassified) == len(data.y_test) - np.trace(ev.confusion)
@@ -265,27 +265,27 @@ def test_evaluation_is_consistent(shipped, data):
 
 def test_tsne_embedding_is_deterministic(shipped, data):
     models, _ = shipped
-    a = T.tsne_embedding(models["cnn"], data.x_test, seed=0, n=60)
-    b = T.tsne_embedding(models["cnn"], data.x_test, seed=0, n=60)
+    a = train.tsne_embedding(models["cnn"], data.x_test, seed=0, n=60)
+    b = train.tsne_embedding(models["cnn"], data.x_test, seed=0, n=60)
     assert a.shape == (60, 2) and np.allclose(a, b)
 
 
 # ---- charts ----------------------------------------------------------------------------------
 
-AXIS = {k: k for k in ("digit", "probability", "images", "loss", "accuracy", "loss_title", "accuracy_title",
-                       "rows_read", "predicted", "true", "errors")}
+AXIS = charts.Labels()
 
 
 def test_charts_build(shipped, raw):
     models, _ = shipped
     image = raw.test_images[0].numpy() / 255.0
-    C.probability_chart(np.full(10, 0.1), "cnn", AXIS).to_dict()
-    C.lstm_rows_chart(M.lstm_row_probabilities(image, models["lstm"]), 5, AXIS).to_dict()
-    C.confusion_chart(np.eye(10, dtype=int), AXIS).to_dict()
-    C.tsne_chart(np.zeros((5, 2)), np.arange(5), AXIS).to_dict()
-    loss, acc = C.curves_frame({"cnn": [{"images": 50, "loss": 2.3}, {"images": 100, "loss": float("nan")}]},
-                               {"cnn": [{"images": 100, "accuracy": 0.5}]})
-    C.loss_chart(loss, AXIS).to_dict()
-    C.accuracy_chart(acc, AXIS).to_dict()
-    assert C.marked_row(image, 3, 6).shape == (168, 168, 3)
-    assert C.feature_grid(M.cnn_feature_maps(image, models["cnn"])).dtype == np.uint8
+    charts.probability_chart(np.full(10, 0.1), "cnn", AXIS).to_dict()
+    charts.lstm_rows_chart(mnist.lstm_row_probabilities(image, models["lstm"]), 5, AXIS).to_dict()
+    charts.confusion_chart(np.eye(10, dtype=int), AXIS).to_dict()
+    charts.tsne_chart(np.zeros((5, 2)), np.arange(5), AXIS).to_dict()
+    loss, acc = charts.curves_frame(
+        {"cnn": [{"images": 50, "loss": 2.3}, {"images": 100, "loss": float("nan")}]},
+        {"cnn": [{"images": 100, "accuracy": 0.5}]})
+    charts.loss_chart(loss, AXIS).to_dict()
+    charts.accuracy_chart(acc, AXIS).to_dict()
+    assert charts.marked_row(image, 3, 6).shape == (168, 168, 3)
+    assert charts.feature_grid(mnist.cnn_feature_maps(image, models["cnn"])).dtype == np.uint8

@@ -123,6 +123,12 @@ def probabilities(image: np.ndarray, models: dict[str, nn.Module]) -> dict[str, 
     return {kind: torch.softmax(m(x), dim=1)[0].numpy() for kind, m in models.items()}
 
 
+def top_class(probs: np.ndarray) -> tuple[int, float]:
+    """(digit, probability) of the most probable of the 10 classes (the first one on a tie)."""
+    digit = int(np.argmax(probs))
+    return digit, float(probs[digit])
+
+
 def predict(rgba: np.ndarray, models: dict[str, nn.Module]) -> dict[str, np.ndarray] | None:
     """Canvas RGBA -> {kind: (10,) probabilities}, or None for an empty drawing."""
     image = preprocess(rgba)

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from ui.theme import BLUE, FONT, LIGHT_GREY, ORANGE, SMALL_HEIGHT
+
 MODEL_NAMES = {"cnn": "CNN", "lstm": "LSTM"}
-MODEL_COLORS = {"CNN": "#0072B2", "LSTM": "#E69F00"}  # Okabe-Ito blue and orange, fixed per model
-HIGHLIGHT = (230, 159, 0)  # the marked LSTM row (Okabe-Ito orange)
+MODEL_COLORS = {"CNN": BLUE, "LSTM": ORANGE}  # fixed per model, on every chart
+HIGHLIGHT = tuple(int(ORANGE[i:i + 2], 16) for i in (1, 3, 5))  # the marked LSTM row, as RGB
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The texts on the MNIST charts (`ui.theme.chart_labels(Labels, "mnist.axis")`)."""
+
+    digit: str = "digit"
+    probability: str = "probability"
+    images: str = "training images seen"
+    loss: str = "training loss"
+    accuracy: str = "held-out accuracy"
+    loss_title: str = "Training loss (rolling mean of 10 steps)"
+    accuracy_title: str = "Accuracy on the held-out images"
+    rows_read: str = "rows read"
+    predicted: str = "predicted"
+    true: str = "true digit"
+    errors: str = "errors"
 
 
 def _model_color() -> alt.Color:
@@ -17,15 +38,15 @@ def _model_color() -> alt.Color:
                      legend=alt.Legend(title=None, orient="top"))
 
 
-def probability_chart(probs: np.ndarray, kind: str, axis: dict[str, str]) -> alt.Chart:
+def probability_chart(probs: np.ndarray, kind: str, labels: Labels) -> alt.Chart:
     """Bars of the 10 class probabilities; the top class in the model's colour, the others grey."""
     df = pd.DataFrame({"digit": [str(d) for d in range(10)], "p": np.asarray(probs, dtype=float)})
     df["top"] = df["p"] == df["p"].max()
     color = MODEL_COLORS[MODEL_NAMES[kind]]
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("digit:N", title=axis["digit"], sort=None, axis=alt.Axis(labelAngle=0, labelFontSize=14)),
-        y=alt.Y("p:Q", title=axis["probability"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.condition("datum.top", alt.value(color), alt.value("#BBBBBB")),
+        x=alt.X("digit:N", title=labels.digit, sort=None, axis=alt.Axis(labelAngle=0, labelFontSize=FONT)),
+        y=alt.Y("p:Q", title=labels.probability, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.condition("datum.top", alt.value(color), alt.value(LIGHT_GREY)),
         tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("p:Q", format=".1%")],
     ).properties(height=220)
 
@@ -45,70 +66,70 @@ def _x_scale(x_max: int | None) -> alt.Scale:
     return alt.Scale(domain=[0, x_max]) if x_max else alt.Scale(zero=True)
 
 
-def loss_chart(loss: pd.DataFrame, axis: dict[str, str], x_max: int | None = None) -> alt.Chart:
+def loss_chart(loss: pd.DataFrame, labels: Labels, x_max: int | None = None) -> alt.Chart:
     """Training loss per step against images seen, one line per model (a rolling mean over 10 steps)."""
     df = loss.copy()
     df = df[np.isfinite(df["loss"])]
     df["smooth"] = df.groupby("model")["loss"].transform(lambda s: s.rolling(10, min_periods=1).mean())
     return alt.Chart(df).mark_line().encode(
-        x=alt.X("images:Q", title=axis["images"], scale=_x_scale(x_max)),
-        y=alt.Y("smooth:Q", title=axis["loss"], scale=alt.Scale(type="symlog")),
+        x=alt.X("images:Q", title=labels.images, scale=_x_scale(x_max)),
+        y=alt.Y("smooth:Q", title=labels.loss, scale=alt.Scale(type="symlog")),
         color=_model_color(),
-    ).properties(height=260, title=axis["loss_title"])
+    ).properties(height=SMALL_HEIGHT, title=labels.loss_title)
 
 
-def accuracy_chart(acc: pd.DataFrame, axis: dict[str, str], x_max: int | None = None) -> alt.Chart:
+def accuracy_chart(acc: pd.DataFrame, labels: Labels, x_max: int | None = None) -> alt.Chart:
     """Held-out accuracy against images seen, one line with points per model."""
     lo = float(min(0.8, acc["accuracy"].min())) if len(acc) else 0.8
     return alt.Chart(acc).mark_line(point=True).encode(
-        x=alt.X("images:Q", title=axis["images"], scale=_x_scale(x_max)),
-        y=alt.Y("accuracy:Q", title=axis["accuracy"], scale=alt.Scale(domain=[max(0.0, lo - 0.02), 1]),
+        x=alt.X("images:Q", title=labels.images, scale=_x_scale(x_max)),
+        y=alt.Y("accuracy:Q", title=labels.accuracy, scale=alt.Scale(domain=[max(0.0, lo - 0.02), 1]),
                 axis=alt.Axis(format="%")),
         color=_model_color(),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("images:Q"), alt.Tooltip("accuracy:Q", format=".2%")],
-    ).properties(height=260, title=axis["accuracy_title"])
+    ).properties(height=SMALL_HEIGHT, title=labels.accuracy_title)
 
 
-def lstm_rows_chart(row_probs: np.ndarray, row: int, axis: dict[str, str]) -> alt.Chart:
+def lstm_rows_chart(row_probs: np.ndarray, row: int, labels: Labels) -> alt.Chart:
     """Heat map of the LSTM's probability for each digit after each row read, the current row marked."""
     rows, digits = np.meshgrid(np.arange(28), np.arange(10), indexing="ij")
     df = pd.DataFrame({"row": rows.ravel() + 1, "digit": digits.ravel().astype(str),
                        "p": np.asarray(row_probs, dtype=float).ravel()})
     heat = alt.Chart(df).mark_rect().encode(
-        x=alt.X("row:O", title=axis["rows_read"], axis=alt.Axis(labelAngle=0, values=list(range(1, 29, 3)))),
-        y=alt.Y("digit:O", title=axis["digit"], sort="descending"),
-        color=alt.Color("p:Q", title=axis["probability"], scale=alt.Scale(scheme="viridis", domain=[0, 1])),
+        x=alt.X("row:O", title=labels.rows_read, axis=alt.Axis(labelAngle=0, values=list(range(1, 29, 3)))),
+        y=alt.Y("digit:O", title=labels.digit, sort="descending"),
+        color=alt.Color("p:Q", title=labels.probability, scale=alt.Scale(scheme="viridis", domain=[0, 1])),
         tooltip=[alt.Tooltip("row:O"), alt.Tooltip("digit:N"), alt.Tooltip("p:Q", format=".1%")],
     )
     mark = alt.Chart(pd.DataFrame({"row": [row + 1]})).mark_rect(
-        fill=None, stroke="#E69F00", strokeWidth=3).encode(x=alt.X("row:O"))
+        fill=None, stroke=ORANGE, strokeWidth=3).encode(x=alt.X("row:O"))
     return (heat + mark).properties(height=280)
 
 
-def confusion_chart(confusion: np.ndarray, axis: dict[str, str]) -> alt.Chart:
+def confusion_chart(confusion: np.ndarray, labels: Labels) -> alt.Chart:
     """10x10 counts: rows the true digit, columns the prediction; the diagonal is right."""
     t, p = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
     df = pd.DataFrame({"true": t.ravel().astype(str), "pred": p.ravel().astype(str),
                        "n": np.asarray(confusion).ravel()})
     df["off"] = np.where(df["true"] == df["pred"], 0, df["n"])
     base = alt.Chart(df).encode(
-        x=alt.X("pred:O", title=axis["predicted"], axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:O", title=axis["true"]),
+        x=alt.X("pred:O", title=labels.predicted, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:O", title=labels.true),
     )
-    cells = base.mark_rect().encode(color=alt.Color("off:Q", title=axis["errors"],
+    cells = base.mark_rect().encode(color=alt.Color("off:Q", title=labels.errors,
                                                     scale=alt.Scale(scheme="oranges")))
     text = base.mark_text(fontSize=12).encode(
         text=alt.condition("datum.n > 0", alt.Text("n:Q"), alt.value("")),
-        color=alt.condition("datum.true == datum.pred", alt.value("#0072B2"), alt.value("black")))
+        color=alt.condition("datum.true == datum.pred", alt.value(BLUE), alt.value("black")))
     return (cells + text).properties(height=320)
 
 
-def tsne_chart(embedding: np.ndarray, labels: np.ndarray, axis: dict[str, str]) -> alt.Chart:
+def tsne_chart(embedding: np.ndarray, digits: np.ndarray, labels: Labels) -> alt.Chart:
     """t-SNE points coloured by their true digit."""
-    df = pd.DataFrame({"x": embedding[:, 0], "y": embedding[:, 1], "digit": np.asarray(labels).astype(str)})
+    df = pd.DataFrame({"x": embedding[:, 0], "y": embedding[:, 1], "digit": np.asarray(digits).astype(str)})
     return alt.Chart(df).mark_circle(size=36, opacity=0.8).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
-        color=alt.Color("digit:N", title=axis["digit"], scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("digit:N", title=labels.digit, scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("digit:N")],
     ).properties(height=420)
 

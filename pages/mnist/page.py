@@ -2,139 +2,55 @@
 
 from __future__ import annotations
 
-import os
-import time
-
 import numpy as np
 import streamlit as st
-import torch
+from torch import nn
 
-from core import mnist as M
-from core.mnist import train as T
-from core.mnist.data import MNIST_DIR_ENV, MnistData, MnistUnavailable, load_mnist
-from pages.mnist import charts as C
-from ui.i18n import labels, tr
-from ui.params import ChoiceParam, FloatParam, IntParam
+from core.mnist import (
+    MAX_WEIGHTS_BYTES,
+    MODEL_KINDS,
+    WeightsError,
+    cnn_feature_maps,
+    load_weights,
+    lstm_row_probabilities,
+    preprocess,
+    probabilities,
+    save_weights,
+    top_class,
+    weights_digest,
+)
+from core.mnist.data import MnistData
+from core.mnist.live import LiveConfig, LiveRun, start, train_live
+from core.mnist.train import bf16_supported
+from pages.mnist import resources, session
+from pages.mnist.charts import (
+    Labels,
+    accuracy_chart,
+    confusion_chart,
+    curves_frame,
+    digit_tiles,
+    feature_grid,
+    loss_chart,
+    lstm_rows_chart,
+    marked_row,
+    probability_chart,
+    tsne_chart,
+    upscale,
+)
+from pages.mnist.controls import CONTROLS, TRAIN_SIZE
+from ui.charts import chart
+from ui.i18n import tr
 from ui.sidebar import run_seed
-from ui.urlstate import seed_from_url, write_to_url
+from ui.theme import chart_labels
 
-KINDS = M.MODEL_KINDS
-PARAMS = {
-    "mnist.which": ChoiceParam("both", ("both", "cnn", "lstm")),
-    "mnist.epochs": IntParam(1, 1, 20),
-    "mnist.cnn_lr": FloatParam(0.001, 1e-5, 1.0),
-    "mnist.lstm_lr": FloatParam(0.01, 1e-5, 1.0),
-    "mnist.cnn_batch": IntParam(50, 8, 1000),
-    "mnist.lstm_batch": IntParam(64, 8, 1000),
-    "mnist.train_size": IntParam(8000, 500, 60000),
-    "mnist.row": IntParam(28, 1, 28),  # rows read so far
-}
-MODELS_KEY = "mnist.session_models"  # {kind: (model, origin text)} for models replacing the shipped ones
-LIVE_KEY = "mnist.live"  # the live run: {"status", "models", "steps", "evals", "config"}
-TSNE_KEY = "mnist.tsne_for"
 STROKE = 22  # canvas brush width in px (on 280 px, about MNIST's stroke width for a digit filling it)
-
-
-# ---- cached resources --------------------------------------------------------------------------
-
-@st.cache_resource(show_spinner=False)
-def _shipped() -> tuple[dict[str, torch.nn.Module], M.ShippedMeta]:
-    """The shipped eval-mode models (inference only, shared by every session) and their metadata."""
-    return M.load_shipped()
-
-
-@st.cache_resource(show_spinner=False)
-def _mnist(folder: str) -> tuple[MnistData | None, str | None]:
-    """MNIST (uint8, read-only, one copy shared by every session) or the reason it is unavailable
-    (cached either way: no retry on every rerun)."""
-    try:
-        return load_mnist(), None
-    except MnistUnavailable as exc:
-        return None, str(exc)
-
-
-@st.cache_resource(show_spinner=False)
-def _tensors(description: str) -> T.Tensors:
-    """MNIST as float tensors, once per process (read-only)."""
-    data, _ = _mnist(os.environ.get(MNIST_DIR_ENV, ""))
-    return T.as_tensors(data)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _evaluate(digest: str, kind: str, description: str, _model: torch.nn.Module) -> T.Evaluation:
-    """Held-out evaluation of the model with these weights (keyed on their digest)."""
-    data = _tensors(description)
-    return T.evaluate(_model, data.x_test, data.y_test)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _tsne(digest: str, seed: int, description: str, _model: torch.nn.Module) -> np.ndarray:
-    data = _tensors(description)
-    return T.tsne_embedding(_model, data.x_test, seed=seed)
-
-
-def _data_text(source: str, n_train: int, n_test: int, fallback: str) -> str:
-    """Which data, in the reader's language (core's description is English)."""
-    if source in ("mnist-test-split", "mnist-full"):
-        return tr(f"mnist.data.{source}", train=n_train, test=n_test)
-    return fallback
-
-
-def _describe(data: MnistData) -> str:
-    return _data_text(data.source, len(data.train_images), len(data.test_images), data.description)
-
-
-def _shipped_data(meta: M.ShippedMeta) -> str:
-    info = meta.per_model["cnn"]
-    return _data_text(meta.source, info["train_images"], info["heldout_images"], meta.data)
-
-
-def _axis() -> dict[str, str]:
-    keys = ("digit", "probability", "images", "loss", "accuracy", "loss_title", "accuracy_title",
-            "rows_read", "predicted", "true", "errors")
-    return {k: tr(f"mnist.axis.{k}") for k in keys}
-
-
-# ---- which models this session uses ------------------------------------------------------------
-
-def _models() -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
-    """Each kind's current model and a line saying where it comes from."""
-    shipped, meta = _shipped()
-    own = st.session_state.get(MODELS_KEY, {})
-    models, origin = {}, {}
-    for kind in KINDS:
-        if kind in own:
-            models[kind], origin[kind] = own[kind]
-        else:
-            info = meta.per_model[kind]
-            models[kind] = shipped[kind]
-            origin[kind] = tr("mnist.origin.shipped", acc=info["heldout_accuracy"] * 100,
-                              data=_shipped_data(meta), epochs=info["epochs"])
-    return models, origin
-
-
-def _adopt_interrupted_run() -> None:
-    """A live run cut short by a click (the stop button or any other widget) keeps what it learnt."""
-    live = st.session_state.get(LIVE_KEY)
-    if live and live["status"] == "running":
-        live["status"] = "stopped"
-        _adopt(live)
-
-
-def _adopt(live: dict) -> None:
-    own = st.session_state.setdefault(MODELS_KEY, {})
-    for kind, model in live["models"].items():
-        if live["steps"][kind]:
-            model.eval()
-            evals = live["evals"][kind]
-            acc = f"{evals[-1]['accuracy'] * 100:.1f}" if evals else "?"
-            own[kind] = (model, tr("mnist.origin.trained", images=live["steps"][kind][-1]["images"],
-                                   acc=acc, data=live["data"]))
+MISTAKES_SHOWN = 24
 
 
 # ---- sections ----------------------------------------------------------------------------------
 
-def _draw_and_predict(models: dict, origin: dict) -> np.ndarray | None:
+def _draw_and_predict(models: dict[str, nn.Module], origin: dict[str, str],
+                      labels: Labels) -> np.ndarray | None:
     from streamlit_drawable_canvas import st_canvas  # only inside a Streamlit run
 
     st.space("medium")  # room for the canvas toolbar, which floats above the canvas
@@ -144,29 +60,28 @@ def _draw_and_predict(models: dict, origin: dict) -> np.ndarray | None:
                            height=280, width=280, drawing_mode="freedraw", return_image_data=True,
                            update_streamlit=True, key="mnist.canvas")
         st.caption(tr("mnist.draw_help"))
-    image = None if canvas is None or canvas.image_data is None else M.preprocess(canvas.image_data)
+    image = None if canvas is None or canvas.image_data is None else preprocess(canvas.image_data)
     with mid:
         st.markdown(f"**{tr('mnist.sees')}**")
         if image is not None:
-            st.image(C.upscale(image, 6), width=168)
+            st.image(upscale(image, 6), width=168)
             st.caption(tr("mnist.sees_help"))
     with right:
         if image is None:
             st.info(tr("mnist.prompt"), icon="✍️")
             return None
-        probs = M.probabilities(image, models)
-        for col, kind in zip(st.columns(2), KINDS):
+        for col, (kind, p) in zip(st.columns(2), probabilities(image, models).items()):
             with col:
-                p = probs[kind]
-                top = int(p.argmax())
-                st.metric(tr(f"mnist.model.{kind}"), tr("mnist.top", digit=top),
-                          tr("mnist.conf", p=p[top] * 100), delta_color="off", delta_arrow="off")
-                st.altair_chart(C.probability_chart(p, kind, _axis()), width="stretch")
+                digit, share = top_class(p)
+                st.metric(tr(f"mnist.model.{kind}"), tr("mnist.top", digit=digit),
+                          tr("mnist.conf", p=share * 100), delta_color="off", delta_arrow="off")
+                chart(("mnist.probs", kind, p.tobytes()),
+                      lambda p=p, kind=kind: probability_chart(p, kind, labels))
                 st.caption(origin[kind])
     return image
 
 
-def _how_they_read(image: np.ndarray | None, models: dict) -> None:
+def _how_they_read(image: np.ndarray | None, models: dict[str, nn.Module], labels: Labels) -> None:
     st.markdown(tr("mnist.words"))
     if image is None:
         st.info(tr("mnist.read_prompt"))
@@ -174,179 +89,160 @@ def _how_they_read(image: np.ndarray | None, models: dict) -> None:
     lstm_col, cnn_col = st.columns(2)
     with lstm_col:
         st.markdown(f"**{tr('mnist.read.lstm')}**")
-        row = st.slider(tr("mnist.row"), 1, 28, key="mnist.row", format="%d") - 1  # 0-based index
-        rows = M.lstm_row_probabilities(image, models["lstm"])
+        row = CONTROLS.draw("mnist.row") - 1  # 0-based index
+        rows = lstm_row_probabilities(image, models["lstm"])
+        digit, share = top_class(rows[row])
         a, b = st.columns([1, 2.2])
-        a.image(C.marked_row(image, row, 6), width=168)
-        a.caption(tr("mnist.row_now", row=row + 1, digit=int(rows[row].argmax()), p=rows[row].max() * 100))
-        b.altair_chart(C.lstm_rows_chart(rows, row, _axis()), width="stretch")
+        a.image(marked_row(image, row, 6), width=168)
+        a.caption(tr("mnist.row_now", row=row + 1, digit=digit, p=share * 100))
+        chart(("mnist.rows", rows.tobytes(), row), lambda: lstm_rows_chart(rows, row, labels), b)
     with cnn_col:
         st.markdown(f"**{tr('mnist.read.cnn')}**")
-        st.image(C.feature_grid(M.cnn_feature_maps(image, models["cnn"])), width=420)
+        st.image(feature_grid(cnn_feature_maps(image, models["cnn"])), width=420)
         st.caption(tr("mnist.maps_help"))
 
 
-def _train_live(data: MnistData | None, error: str | None) -> None:
-    st.markdown(tr("mnist.train.intro"))
-    _, meta = _shipped()
-    for kind in KINDS:
+def _shipped_how() -> None:
+    _, meta = resources.shipped()
+    for kind in MODEL_KINDS:
         info = meta.per_model[kind]
         st.caption(tr("mnist.shipped_how", model=tr(f"mnist.model.{kind}"), epochs=info["epochs"],
                       lr=info["lr"], batch=info["batch_size"], decay=info.get("decay_last_epochs", 0),
                       share=info.get("thicken_share", 0) * 100, seconds=info["seconds"],
-                      acc=info["heldout_accuracy"] * 100, data=_shipped_data(meta), seed=meta.seed))
-    if data is None:
-        st.warning(tr("mnist.train.unavailable", error=error), icon="📵")
+                      acc=info["heldout_accuracy"] * 100, data=resources.shipped_data(meta), seed=meta.seed))
+
+
+def _train_controls(data: MnistData | None) -> None:
     c1, c2, c3 = st.columns(3)
-    c1.radio(tr("mnist.which"), ["both", "cnn", "lstm"], format_func=labels("mnist.which."),
-             key="mnist.which", horizontal=True, persist_state="session")
-    c1.number_input(tr("mnist.epochs"), min_value=1, max_value=20, step=1, key="mnist.epochs",
-                    persist_state="session")
-    n_train = len(data.train_images) if data is not None else 60000
-    c1.number_input(tr("mnist.train_size", n=n_train), min_value=500, max_value=60000, step=500,
-                    key="mnist.train_size", persist_state="session")
+    CONTROLS.draw("mnist.which", c1)
+    CONTROLS.draw("mnist.epochs", c1)
+    # the label says how many images there are: drawn with the control's own widget
+    CONTROLS[TRAIN_SIZE].widget(c1, tr(TRAIN_SIZE, n=resources.training_images(data)), key=TRAIN_SIZE,
+                                persist_state="session")
     for col, kind in ((c2, "cnn"), (c3, "lstm")):
         col.markdown(f"**{tr(f'mnist.model.{kind}')}**")
-        col.number_input(tr("mnist.lr"), min_value=1e-5, max_value=1.0, format="%.5f", step=0.0005,
-                         key=f"mnist.{kind}_lr", persist_state="session")
-        col.number_input(tr("mnist.batch"), min_value=8, max_value=1000, step=1, key=f"mnist.{kind}_batch",
-                         persist_state="session")
+        CONTROLS.draw(f"mnist.{kind}_lr", col)
+        CONTROLS.draw(f"mnist.{kind}_batch", col)
+
+
+def _train_live(data: MnistData | None, error: str | None, labels: Labels) -> None:
+    st.markdown(tr("mnist.train.intro"))
+    _shipped_how()
+    if data is None:
+        st.warning(tr("mnist.train.unavailable", error=error), icon="📵")
+    _train_controls(data)
     b1, b2, b3 = st.columns([1, 1, 2])
-    start = b1.button(tr("mnist.train.start"), key="mnist.train.start", type="primary", disabled=data is None)
-    b2.button(tr("mnist.train.stop"), key="mnist.train.stop")  # a click reruns the page: the loop stops
-    if b3.button(tr("mnist.restore"), key="mnist.restore", disabled=not st.session_state.get(MODELS_KEY)):
-        st.session_state.pop(MODELS_KEY, None)
-        st.session_state.pop(LIVE_KEY, None)
+    started = b1.button(tr("mnist.train.start"), key="mnist.train.start", type="primary",
+                        disabled=data is None)
+    b2.button(tr("mnist.train.stop"), key="mnist.train.stop")  # a click reruns the page: the run stops
+    if b3.button(tr("mnist.restore"), key="mnist.restore", disabled=not session.has_own()):
+        session.restore()
         st.toast(tr("mnist.restored"))
         st.rerun()
-    if T.bf16_supported():
+    if bf16_supported():
         st.caption(tr("mnist.train.bf16"))
     progress = st.empty()
-    charts = st.columns(2)
-    loss_box, acc_box = charts[0].empty(), charts[1].empty()
-    if start and data is not None:
-        _run_live(data, progress, loss_box, acc_box)
-    live = st.session_state.get(LIVE_KEY)
-    if live and live["status"] != "running":
-        _show_curves(live, loss_box, acc_box)
-        message = tr(f"mnist.train.{live['status']}", seconds=live.get("seconds", 0.0))
-        for kind, why in live.get("problems", {}).items():
-            message += " " + tr(f"mnist.train.{why}", model=tr(f"mnist.model.{kind}"))
+    left, right = st.columns(2)
+    boxes = left.empty(), right.empty()
+    if started and data is not None:
+        _run_live(progress, boxes, labels)
+    run = session.live()
+    if run is not None and run.status != "running":
+        _show_curves(run, boxes, labels)
+        message = tr(f"mnist.train.{run.status}", seconds=run.seconds)
+        for kind in run.diverged:
+            message += " " + tr("mnist.train.diverged", model=tr(f"mnist.model.{kind}"))
         progress.info(message)
 
 
-def _show_curves(live: dict, loss_box, acc_box) -> None:
-    loss, acc = C.curves_frame(live["steps"], live["evals"])
-    if len(loss):
-        loss_box.altair_chart(C.loss_chart(loss, _axis(), live["x_max"]), width="stretch", height=340)
-    if len(acc):
-        acc_box.altair_chart(C.accuracy_chart(acc, _axis(), live["x_max"]), width="stretch", height=340)
+def _show_curves(run: LiveRun, boxes: tuple, labels: Labels) -> None:
+    """The loss and accuracy curves of `run` so far, into the two placeholders."""
+    key = (run.id, run.counts)
+    loss_box, acc_box = boxes
+    if run.done:
+        chart(("mnist.loss", key), lambda: loss_chart(_curves(run)[0], labels, run.x_max), loss_box)
+    if any(run.evals.values()):
+        chart(("mnist.accuracy", key), lambda: accuracy_chart(_curves(run)[1], labels, run.x_max), acc_box)
 
 
-def _run_live(data: MnistData, progress, loss_box, acc_box) -> None:
-    """Real training, in this script run: placeholders redrawn a few times a second."""
-    s = st.session_state
-    kinds = list(KINDS) if s["mnist.which"] == "both" else [s["mnist.which"]]
-    tensors = _tensors(data.description)
-    configs = {k: T.TrainConfig(kind=k, epochs=int(s["mnist.epochs"]), lr=float(s[f"mnist.{k}_lr"]),
-                              batch_size=int(s[f"mnist.{k}_batch"]), seed=run_seed(),
-                              train_size=min(int(s["mnist.train_size"]), len(tensors.x_train)),
-                                bf16=k == "cnn")
-               for k in kinds}
-    live = {"status": "running", "models": {k: T.new_model(c) for k, c in configs.items()},
-            "steps": {k: [] for k in kinds}, "evals": {k: [] for k in kinds}, "problems": {},
-            "data": _describe(data), "x_max": max(c.train_size * c.epochs for c in configs.values())}
-    s[LIVE_KEY] = live
-    total = sum(-(-c.train_size // c.batch_size) * c.epochs for c in configs.values())
-    done, last_draw, t0 = 0, 0.0, time.perf_counter()
-    bar = progress.progress(0.0, text=tr("mnist.train.progress", done=0, total=total))
+def _curves(run: LiveRun) -> tuple:
+    return curves_frame(run.steps, run.evals)
 
-    def on_step(row: dict, kind: str) -> None:
-        nonlocal done, last_draw
-        done += 1
-        live["steps"][kind].append(row)
-        now = time.perf_counter()
-        if now - last_draw > 0.4:  # every Streamlit call is also where a click interrupts the run
-            last_draw = now
-            bar.progress(min(done / total, 1.0), text=tr("mnist.train.progress", done=done, total=total))
-            _show_curves(live, loss_box, acc_box)
 
-    for kind in kinds:
-        result = T.train_model(configs[kind], tensors, model=live["models"][kind],
-                             on_step=lambda r, k=kind: on_step(r, k),
-                             on_eval=lambda e, k=kind: live["evals"][k].append(e))
-        live["steps"][kind] = result.steps
-        live["evals"][kind] = result.evals
-        if result.diverged:
-            live["problems"][kind] = "diverged"
-            live["models"][kind] = None
-    live["models"] = {k: m for k, m in live["models"].items() if m is not None}
-    live["status"] = "finished"
-    live["seconds"] = time.perf_counter() - t0
-    _adopt(live)
+def _run_live(progress, boxes: tuple, labels: Labels) -> None:
+    """Real training, in this script run: the placeholders are redrawn a few times a second, and
+    each redraw is where a click interrupts the run (the next run adopts what it learnt)."""
+    tensors = resources.tensors()
+    run = start(CONTROLS.config(LiveConfig, seed=run_seed()), len(tensors.x_train))
+    session.begin(run)
+    bar = progress.progress(0.0, text=tr("mnist.train.progress", done=0, total=run.total_steps))
+
+    def redraw(run: LiveRun) -> None:
+        bar.progress(run.progress, text=tr("mnist.train.progress", done=run.done, total=run.total_steps))
+        _show_curves(run, boxes, labels)
+
+    train_live(run, tensors, redraw)
+    session.adopt(run)
     st.rerun()  # redraw the page with the new models
 
 
-def _evaluate_section(models: dict, data: MnistData | None, error: str | None) -> None:
+def _mistakes(data: MnistData, predicted: np.ndarray, wrong: np.ndarray) -> None:
+    shown = wrong[:MISTAKES_SHOWN]
+    if len(shown):
+        st.markdown(tr("mnist.eval.mistakes", n=len(shown)))
+        truth = data.test_labels.numpy()
+        st.image(digit_tiles(data.test_images[shown].numpy()), width=56,
+                 caption=[f"{truth[i]}→{predicted[i]}" for i in shown])
+
+
+def _evaluate_section(models: dict[str, nn.Module], data: MnistData | None, error: str | None,
+                      labels: Labels) -> None:
     if data is None:
         st.warning(tr("mnist.eval.unavailable", error=error), icon="📵")
         return
-    st.caption(tr("mnist.eval.data", data=_describe(data)))
-    digests = {k: M.weights_digest(models[k]) for k in KINDS}
-    results = {k: _evaluate(digests[k], k, data.description, models[k]) for k in KINDS}
-    for col, kind in zip(st.columns(2), KINDS):
+    st.caption(tr("mnist.eval.data", data=resources.describe(data)))
+    for col, kind in zip(st.columns(2), MODEL_KINDS):
         with col:
-            ev = results[kind]
+            ev = resources.evaluation(models[kind])
             st.metric(tr("mnist.eval.acc", model=tr(f"mnist.model.{kind}")), f"{ev.accuracy * 100:.2f}%",
                       tr("mnist.eval.wrong", n=len(ev.misclassified), total=len(ev.predicted)),
                       delta_color="off", delta_arrow="off")
-            st.altair_chart(C.confusion_chart(ev.confusion, _axis()), width="stretch")
-            shown = ev.misclassified[:24]
-            if len(shown):
-                st.markdown(tr("mnist.eval.mistakes", n=len(shown)))
-                truth = data.test_labels.numpy()
-                st.image(C.digit_tiles(data.test_images[shown].numpy()), width=56,
-                         caption=[f"{truth[i]}→{ev.predicted[i]}" for i in shown])
+            chart(("mnist.confusion", ev.confusion.tobytes()),
+                  lambda ev=ev: confusion_chart(ev.confusion, labels))
+            _mistakes(data, ev.predicted, ev.misclassified)
     st.markdown(f"**{tr('mnist.tsne.title')}**")
     st.caption(tr("mnist.tsne.help"))
-    seed = run_seed()
-    key = (digests["cnn"], seed)
+    cnn, seed = models["cnn"], run_seed()
+    key = (weights_digest(cnn), seed)
     if st.button(tr("mnist.tsne.button"), key="mnist.tsne.button"):
         with st.spinner(tr("mnist.tsne.running")):
-            _tsne(digests["cnn"], seed, data.description, models["cnn"])
-        st.session_state[TSNE_KEY] = key
-    if st.session_state.get(TSNE_KEY) == key:
-        emb = _tsne(digests["cnn"], seed, data.description, models["cnn"])
-        labels = data.test_labels[:len(emb)].numpy()
-        st.altair_chart(C.tsne_chart(emb, labels, _axis()), width="stretch")
+            resources.tsne(cnn, seed)
+        session.ask_tsne(key)
+    if session.tsne_asked(key):
+        points, digits = resources.tsne(cnn, seed)
+        chart(("mnist.tsne", *key, data.description), lambda: tsne_chart(points, digits, labels))
 
 
-def _save_and_load(models: dict, origin: dict) -> None:
-    st.caption(tr("mnist.io.help", mb=M.MAX_WEIGHTS_BYTES / 1e6))
-    for col, kind in zip(st.columns(2), KINDS):
+def _save_and_load(models: dict[str, nn.Module], origin: dict[str, str]) -> None:
+    st.caption(tr("mnist.io.help", mb=MAX_WEIGHTS_BYTES / 1e6))
+    for col, kind in zip(st.columns(2), MODEL_KINDS):
         with col:
             name = tr(f"mnist.model.{kind}")
             st.markdown(f"**{name}**: {origin[kind]}")
-            st.download_button(tr("mnist.io.download", model=name), M.save_weights(models[kind]),
+            st.download_button(tr("mnist.io.download", model=name), save_weights(models[kind]),
                                file_name=f"mnist_{kind}.pt", mime="application/octet-stream",
                                key=f"mnist.download.{kind}", on_click="ignore")
             upload = st.file_uploader(tr("mnist.io.upload", model=name), type=["pt", "pth"],
                                       key=f"mnist.upload.{kind}",
-                                      max_upload_size=M.MAX_WEIGHTS_BYTES // 2**20)  # MB, shown in the label
-            if upload is None:
-                continue
-            stamp = (upload.name, upload.size, getattr(upload, "file_id", ""))
-            done = st.session_state.setdefault("mnist.uploaded", {})
-            if done.get(kind) == stamp:
+                                      max_upload_size=MAX_WEIGHTS_BYTES // 2**20)  # MB, shown in the label
+            if upload is None or not session.is_new_upload(kind, upload):
                 continue
             try:
-                model = M.load_weights(kind, upload.getvalue())
-            except M.WeightsError as exc:
+                model = load_weights(kind, upload.getvalue())
+            except WeightsError as exc:
                 st.error(tr("mnist.io.bad", model=name, error=str(exc)), icon="🚫")
                 continue
-            done[kind] = stamp
-            st.session_state.setdefault(MODELS_KEY, {})[kind] = (model, tr("mnist.origin.uploaded",
-                                                                           file=upload.name))
+            session.keep_upload(kind, upload, model)
             st.success(tr("mnist.io.loaded", model=name, file=upload.name))
             st.rerun()
 
@@ -354,26 +250,25 @@ def _save_and_load(models: dict, origin: dict) -> None:
 def render() -> None:
     st.title(tr("mnist.title"))
     st.write(tr("mnist.intro"))
-    seed_from_url(PARAMS)
-    _adopt_interrupted_run()
-    models, origin = _models()
-    image = _draw_and_predict(models, origin)
+    session.adopt_interrupted()
+    models, origin = session.models()
+    labels = chart_labels(Labels, "mnist.axis")
+    image = _draw_and_predict(models, origin, labels)
     # only the open tab runs: a stroke on the canvas reruns no evaluation or chart it does not show
     names = {code: tr(f"mnist.tab.{code}") for code in ("read", "train", "eval", "io")}
     tabs = dict(zip(names, st.tabs(list(names.values()), key="mnist.tab", on_change="rerun")))
     with tabs["read"]:
         if tabs["read"].open:
-            _how_they_read(image, models)
+            _how_they_read(image, models, labels)
     with tabs["train"]:
         if tabs["train"].open:  # MNIST is read only when a tab needs it: the page opens faster
-            _train_live(*_mnist(os.environ.get(MNIST_DIR_ENV, "")))
+            _train_live(*resources.mnist(), labels)
     with tabs["eval"]:
         if tabs["eval"].open:
-            _evaluate_section(models, *_mnist(os.environ.get(MNIST_DIR_ENV, "")))
+            _evaluate_section(models, *resources.mnist(), labels)
     with tabs["io"]:
         if tabs["io"].open:
             _save_and_load(models, origin)
-    write_to_url(PARAMS)
 
 
 render()
