@@ -20,9 +20,9 @@ from core.activations import (
     ActivationTrainConfig,
     GradientFlowConfig,
     run_activation_training,
-    run_classic,
     run_gradient_flow,
 )
+from core.activations.reference import run_classic
 from core.device import setup_threads
 
 

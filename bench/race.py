@@ -86,11 +86,11 @@ def bench_training(runs: int) -> None:
         for _ in range(runs):
             a.append(_time(lambda config=config: classic(config.racers, config.seeds)))
             b.append(_time(lambda config=config: run_race(config)))
-            c.append(_time(lambda config=config: run_race(config, engine="vmap")))
+            c.append(_time(lambda config=config: run_race(config, engine="autograd")))
         ca, ours, ours_vmap = statistics.median(a), statistics.median(b), statistics.median(c)
         verdict = "ok" if ours <= target else "OVER TARGET"
         print(f"{name}: classic {ca:.3f} s, ours {ours:.3f} s (target {target} s: {verdict}), "
-              f"ours/classic = {ours / ca:.2f}; ours with engine='vmap' {ours_vmap:.3f} s; "
+              f"ours/classic = {ours / ca:.2f}; ours with engine='autograd' {ours_vmap:.3f} s; "
               f"classic runs {[round(v, 3) for v in a]}, ours {[round(v, 3) for v in b]}")
 
 

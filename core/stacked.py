@@ -89,10 +89,10 @@ class StackedMLP:
             else:
                 view.copy_(g)
 
-    def replicate(self, net: int, copies: int) -> StackedMLP:
-        """`copies` views of network `net` (no copy, no gradients): e.g. for many dropout passes."""
-        flat = self.flat.detach()[net:net + 1].expand(copies, -1)
-        return StackedMLP(flat, self.widths, [self.activations[net]] * copies, trainable=False)
+    def subset(self, start: int, stop: int) -> StackedMLP:
+        """Networks start..stop-1 as their own stack of views (no copy, no gradients), e.g. to evaluate."""
+        return StackedMLP(self.flat.detach()[start:stop], self.widths, self.activations[start:stop],
+                          trainable=False)
 
     # --- forward ------------------------------------------------------------------------------
 

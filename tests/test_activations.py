@@ -17,10 +17,10 @@ from core.activations import (
     gallery,
     make_dataset,
     run_activation_training,
-    run_classic,
     run_gradient_flow,
     stacked_from_seed,
 )
+from core.activations.reference import run_classic
 from core.models import MLPSpec, build_mlp
 from core.nonlinearities import ACTIVATIONS, RELU_FAMILY
 from core.seeding import generator_for
@@ -94,8 +94,9 @@ def test_stacked_forward_and_gradients_equal_separate_models():
     x, y = make_dataset("moons", 64, 0.2, seed=1)
     x, y = x.double(), y.double()
     net = stacked_from_seed(names, (2, 8, 8, 1), "he", seed=2, dtype=torch.float64)
-    logits = net(x)
-    F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(1).sum().backward()
+    logits = net(x)[..., 0]  # (A, N)
+    losses = F.binary_cross_entropy_with_logits(logits, y.expand_as(logits), reduction="none").mean(1)
+    net.backward(losses.sum())
     for i, name in enumerate(names):
         model = build_mlp(MLPSpec(widths=(2, 8, 8, 1), activation=name, weight_init="he"),
                           generator_for(2, "init")).double()
@@ -169,7 +170,7 @@ def test_dead_unit_outputs_zero_everywhere_and_gets_no_gradient():
     with torch.no_grad():
         net.biases[0][0, 0, :4] = -100.0  # four first-layer units pushed far below zero
     logits, outs = net.hidden(x)
-    F.binary_cross_entropy_with_logits(logits[0], y).backward()
+    net.backward(F.binary_cross_entropy_with_logits(logits[0, :, 0], y))
     assert (outs[0][0, :, :4] == 0).all()
     assert (net.weights[0].grad[0, :, :4] == 0).all()
     assert (net.biases[0].grad[0, 0, :4] == 0).all()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.dropout import DropoutConfig, run_dropout, run_plain, run_seeds, summarise_spread
+from core.dropout import DropoutConfig, run_dropout, run_seeds, summarise_spread
+from core.dropout.reference import run_plain
 from pages.dropout.charts import fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
 from ui.i18n import catalogs
 
@@ -51,11 +52,12 @@ def test_result_shapes_and_same_start(default_run):
     assert list(r.table()["net"]) == ["overfit", "dropout"]
 
 
+@pytest.mark.parametrize("engine", ["fused", "autograd"])
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-def test_batched_engine_equals_the_plain_loop(weight_decay):
+def test_batched_engine_equals_the_plain_loop(weight_decay, engine):
     """Every net, every recorded number: the one-stack engine takes the same steps as one net at a time."""
     config = DropoutConfig(iterations=40, width=100, frames=4, weight_decay=weight_decay, mc_passes=0, seed=3)
-    fast = run_dropout(config)
+    fast = run_dropout(config, engine=engine)
     for k, net in enumerate(fast.nets):
         plain = run_plain(config, net)
         for key in ("train_mse", "test_mse", "step_loss"):
@@ -107,6 +109,7 @@ def test_run_seeds_matches_single_runs():
 def test_a_huge_learning_rate_diverges_as_a_result_not_an_exception(lr):
     r = run_dropout(DropoutConfig(lr=lr))
     assert all(step is not None for step in r.diverged_at)
+    assert [d.variant for d in r.divergences()] == list(r.nets)
     assert np.isnan(r.test_mse[:, -1]).all()
     assert r.mc_lo is None
     for net in r.nets:  # charts still build: the initial curve and whatever was finite

@@ -9,18 +9,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from sklearn.datasets import make_circles, make_moons
-from torch import nn
 from torch.nn import functional as F
 
 from core.data import spiral
+from core.divergence import Divergence, divergences, is_diverged
+from core.frames import frame_steps
 from core.models import WEIGHT_INITS, MLPSpec, build_mlp
 from core.nonlinearities import ACTIVATIONS, RELU_FAMILY, make_activation
 from core.seeding import derive_seed, generator_for
+from core.stacked import StackedMLP
 
 CLASSIC = ("relu", "sigmoid", "tanh", "softplus")  # the four the classic lesson plots
 DATASETS = ("moons", "circles", "spiral")
 FLOW_INITS = tuple(i for i in WEIGHT_INITS if i != "normal")  # default, xavier, he
-MAX_LOSS = 1e4  # a loss above this (or non-finite) marks that network diverged
 
 
 # --- gallery ------------------------------------------------------------------------------------
@@ -76,47 +77,16 @@ def grid_axes(x: torch.Tensor, size: int, margin: float = 0.4) -> tuple[np.ndarr
 
 # --- stacked networks: one copy per activation, trained in one loop ------------------------------
 
-class StackedMLP:
-    """One MLP architecture per activation, weights stacked on a leading axis (A, ...).
+def stacked_from_seed(activations: Sequence[str], widths: tuple[int, ...], weight_init: str,
+                      seed: int, dtype: torch.dtype = torch.float32) -> StackedMLP:
+    """One MLP per activation, all built from the same init stream (identical initial weights), stacked.
 
     Slices never interact: the loss is a sum of per-network losses and Adam is elementwise, so
     training the stack equals training each network alone, at a fraction of the Python overhead.
     """
-
-    def __init__(self, models: Sequence[nn.Module], activations: Sequence[str]) -> None:
-        linears = [m.linears() for m in models]
-        self.acts = [make_activation(a) for a in activations]
-        # weights[l]: (A, in, out), so h @ w maps (A, N, in) -> (A, N, out); biases[l]: (A, 1, out)
-        layers = range(len(linears[0]))
-        self.weights = [torch.stack([ls[i].weight.detach().T for ls in linears]).contiguous().requires_grad_()
-                        for i in layers]
-        self.biases = [torch.stack([ls[i].bias.detach()[None] for ls in linears]).requires_grad_()
-                       for i in layers]
-
-    def parameters(self) -> list[torch.Tensor]:
-        return [*self.weights, *self.biases]
-
-    def _act(self, h: torch.Tensor) -> torch.Tensor:  # (A, N, width): each slice its own activation
-        return torch.stack([act(h[i]) for i, act in enumerate(self.acts)])
-
-    def hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Logits (A, N) and each hidden layer's activation output (A, N, width) for inputs (N, d)."""
-        h, outs = x, []
-        for w, b in zip(self.weights[:-1], self.biases[:-1]):
-            h = self._act(torch.matmul(h, w) + b)
-            outs.append(h)
-        return (torch.matmul(h, self.weights[-1]) + self.biases[-1]).squeeze(-1), outs
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return self.hidden(x)[0]
-
-
-def stacked_from_seed(activations: Sequence[str], widths: tuple[int, ...], weight_init: str,
-                      seed: int, dtype: torch.dtype = torch.float32) -> StackedMLP:
-    """Every activation's MLP built from the same init stream: identical initial weights."""
     models = [build_mlp(MLPSpec(widths=widths, activation=a, weight_init=weight_init),
                         generator_for(seed, "init")).to(dtype) for a in activations]
-    return StackedMLP(models, activations)
+    return StackedMLP.from_models(models)
 
 
 def _dead_fractions(outs: list[torch.Tensor]) -> np.ndarray:
@@ -141,6 +111,7 @@ class _Log:
     loss: list[list[float]] = field(default_factory=list)  # [step][net]
     acc: list[list[float]] = field(default_factory=list)
     diverged_at: list[int | None] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)  # each network's first loss (core.divergence)
 
     def __post_init__(self) -> None:
         self.diverged_at = [None] * self.n_nets
@@ -148,8 +119,10 @@ class _Log:
     def record(self, step: int, losses: torch.Tensor, accs: torch.Tensor) -> torch.Tensor:
         """Log step `step`; returns a (A,) bool mask of the networks still alive."""
         alive = []
-        for i, value in enumerate(losses.tolist()):
-            if self.diverged_at[i] is None and (not math.isfinite(value) or value > MAX_LOSS):
+        values = losses.tolist()
+        self.first = self.first or values
+        for i, value in enumerate(values):
+            if self.diverged_at[i] is None and is_diverged(value, self.first[i]):
                 self.diverged_at[i] = step
             alive.append(self.diverged_at[i] is None)
         mask = torch.tensor(alive)
@@ -158,9 +131,9 @@ class _Log:
         return mask
 
 
-def _frame_steps(steps: int, n_frames: int) -> list[int]:
+def _frames(steps: int, n_frames: int) -> list[int]:
     """About n_frames steps from 0 (initialisation) to `steps` (the end), evenly spread."""
-    return sorted({round(i * steps / max(n_frames - 1, 1)) for i in range(n_frames)})
+    return frame_steps(steps, n_frames - 1).tolist()
 
 
 OnFrame = Callable[[int, list[torch.Tensor], torch.Tensor, torch.Tensor], None]
@@ -169,18 +142,19 @@ OnFrame = Callable[[int, list[torch.Tensor], torch.Tensor, torch.Tensor], None]
 def _train_stacked(net: StackedMLP, x: torch.Tensor, y: torch.Tensor, lr: float, steps: int,
                    frames: list[int], on_frame: OnFrame) -> _Log:
     """Full-batch Adam on every network; `on_frame(step, hidden outputs, logits, alive)` at each frame
-    step, after the backward pass (gradients in place) and before the update."""
-    log = _Log(len(net.acts))
-    opt = torch.optim.Adam(net.parameters(), lr=lr, fused=True)  # fused: about 10% faster here
+    step, after the backward pass (gradients in net.grad) and before the update."""
+    log = _Log(len(net))
+    opt = torch.optim.Adam([net.rows(0, len(net))], lr=lr, fused=True)  # fused: about 10% faster here
     frame_set = set(frames)
     for step in range(steps + 1):
-        logits, outs = net.hidden(x)
+        out, outs = net.hidden(x)
+        logits = out[..., 0]  # (A, N)
         losses = _step_losses(logits, y)
         alive = log.record(step, losses.detach(), _accuracy(logits.detach(), y))
-        total = torch.where(alive, losses, torch.zeros_like(losses)).sum()
-        opt.zero_grad(set_to_none=True)
         if alive.any():
-            total.backward()
+            net.backward(torch.where(alive, losses, torch.zeros_like(losses)).sum())
+        else:
+            net.grad.zero_()
         if step in frame_set:
             on_frame(step, outs, logits, alive)
         if step == steps or not alive.any():
@@ -232,6 +206,10 @@ class ActivationTrainResult:
             out[name] = float(finite[-1]) if finite.size else math.nan
         return out
 
+    def divergences(self) -> list[Divergence]:
+        """One per network whose training diverged (one seed: `of` is 1)."""
+        return divergences(self.activations, [[at] for at in self.diverged_at])
+
 
 def _check_activations(names: Sequence[str]) -> None:
     if not names:
@@ -250,7 +228,7 @@ def run_activation_training(config: ActivationTrainConfig) -> ActivationTrainRes
     gx, gy = grid_axes(x, config.grid_size)
     xx, yy = np.meshgrid(gx, gy)  # (G, G): row i is y = gy[i]
     grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], axis=1), dtype=torch.float32)
-    frames = _frame_steps(config.steps, config.n_frames)
+    frames = _frames(config.steps, config.n_frames)
     probs, dead = [], []
     relu_rows = [a in RELU_FAMILY for a in config.activations]
 
@@ -304,6 +282,10 @@ class GradientFlowResult:
     def first_layer_at_init(self) -> dict[str, float]:
         return {a: float(self.grad_norms[0, i, 0]) for i, a in enumerate(self.activations)}
 
+    def divergences(self) -> list[Divergence]:
+        """One per network whose training diverged (one seed: `of` is 1)."""
+        return divergences(self.activations, [[at] for at in self.diverged_at])
+
 
 def run_gradient_flow(config: GradientFlowConfig) -> GradientFlowResult:
     """Train one deep MLP per activation (same initial weights); record per-layer gradient norms."""
@@ -313,12 +295,12 @@ def run_gradient_flow(config: GradientFlowConfig) -> GradientFlowResult:
     x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
     widths = (2, *([config.width] * config.depth), 1)
     net = stacked_from_seed(config.activations, widths, config.weight_init, config.seed)
-    frames = _frame_steps(config.steps, config.n_frames)
+    frames = _frames(config.steps, config.n_frames)
     norms, dead = [], []
     relu_rows = np.array([a in RELU_FAMILY for a in config.activations])
 
     def on_frame(step: int, outs: list[torch.Tensor], logits: torch.Tensor, alive: torch.Tensor) -> None:
-        g = [w.grad if w.grad is not None else torch.zeros_like(w) for w in net.weights]
+        g = net.grad_weights  # this step's gradients, (A, in, out) per Linear
         n = torch.stack([gi.flatten(1).norm(dim=1) for gi in g], dim=1)  # (A, layers)
         n[~alive] = math.nan
         norms.append(n.numpy())
@@ -330,37 +312,3 @@ def run_gradient_flow(config: GradientFlowConfig) -> GradientFlowResult:
     return GradientFlowResult(tuple(config.activations), config.weight_init, frames[:len(norms)],
                               np.stack(norms), np.array(log.loss), np.array(log.acc), np.stack(dead),
                               log.diverged_at)
-
-
-# --- the classic loop (reference for tests and the benchmark) -------------------------------------
-
-def run_classic(config: ActivationTrainConfig) -> dict[str, list[float]]:
-    """The textbook way: one nn.Module and one Adam per activation, trained one after another.
-
-    Returns each activation's per-step losses; the boundary grid is evaluated at the same frames
-    so the benchmark compares equal work.
-    """
-    x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
-    gx, gy = grid_axes(x, config.grid_size)
-    xx, yy = np.meshgrid(gx, gy)
-    grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], axis=1), dtype=torch.float32)
-    frames = set(_frame_steps(config.steps, config.n_frames))
-    out = {}
-    for name in config.activations:
-        spec = MLPSpec(widths=(2, *config.hidden, 1), activation=name)
-        model = build_mlp(spec, generator_for(config.seed, "init"))
-        opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-        losses = []
-        for step in range(config.steps + 1):
-            loss = F.binary_cross_entropy_with_logits(model(x).squeeze(-1), y)
-            losses.append(loss.item())
-            if step in frames:
-                with torch.no_grad():
-                    torch.sigmoid(model(grid))
-            if step == config.steps:
-                break
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        out[name] = losses
-    return out

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 from core.data import noisy_curve
-from core.models import MLPSpec, build_mlp, set_dropout_generator_
+from core.divergence import Divergence, divergences, is_diverged
+from core.frames import frame_steps
+from core.models import MLPSpec, build_mlp
 from core.seeding import generator_for
+from core.stacked import StackedMLP, dropout_masks, keep_scaled
 
 NETS = ("overfit", "dropout", "l2")  # stable codes: plain net, dropout net, L2 (weight decay) net
-MAX_LOSS = 1e6  # a training loss above this (or non-finite) marks a net as diverged
+ENGINE = "fused"  # core.stacked's engine for these ReLU nets under MSE (see StackedMLP.mse_step)
 
 
 @dataclass(frozen=True)
@@ -82,85 +83,16 @@ class DropoutResult:
                  "gap": float(test[k] - train[k])} for k, net in enumerate(self.nets)]
         return pd.DataFrame(rows)
 
-
-# --- the batched engine: K nets of identical shape trained as one stack ---------------------------
-
-@dataclass
-class _Stack:
-    """Parameters of K MLPs stacked on a leading axis, all views of one flat buffer: weights
-    (K, in, out) (transposed, so no copy per matmul), biases (K, 1, out)."""
-
-    flat: torch.Tensor
-    weights: list[torch.Tensor]
-    biases: list[torch.Tensor]
-
-    def shapes(self) -> list[torch.Size]:
-        return [t.shape for pair in zip(self.weights, self.biases) for t in pair]
+    def divergences(self) -> list[Divergence]:
+        """One per net whose training diverged (one seed: `of` is 1)."""
+        return divergences(self.nets, [[at] for at in self.diverged_at])
 
 
-def _views(flat: torch.Tensor, shapes: Sequence[torch.Size]) -> list[torch.Tensor]:
-    """Consecutive views of `flat` with the given shapes."""
-    views, at = [], 0
-    for shape in shapes:
-        size = math.prod(shape)
-        views.append(flat[at:at + size].view(shape))
-        at += size
-    return views
-
-
-def _stack_inits(specs: Sequence[MLPSpec], seeds: Sequence[int], device: torch.device) -> _Stack:
-    """Build each net exactly as the plain loop would (build_mlp from its init generator) and stack them."""
-    models = [build_mlp(spec, generator_for(seed, "init")) for spec, seed in zip(specs, seeds)]
-    linears = [m.linears() for m in models]
-    tensors = []
-    for i in range(len(linears[0])):
-        tensors.append(torch.stack([ls[i].weight.detach().T for ls in linears]))
-        tensors.append(torch.stack([ls[i].bias.detach() for ls in linears]).unsqueeze(1))
-    flat = torch.cat([t.reshape(-1) for t in tensors]).to(device)
-    views = _views(flat, [t.shape for t in tensors])
-    return _Stack(flat, views[0::2], views[1::2])
-
-
-def _forward(weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], x: torch.Tensor,
-             masks: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
-    """(K, n, 1) -> (K, n, 1); `masks[i]` (K, n, width), already scaled by 1/(1-p), after hidden ReLU i."""
-    h = x
-    for i, (w, b) in enumerate(zip(weights[:-1], biases[:-1])):
-        h = torch.relu(torch.baddbmm(b, h, w))  # (K, n, width)
-        if masks is not None:
-            h = h * masks[i]
-    return torch.baddbmm(biases[-1], h, weights[-1])
-
-
-MASK_CHUNK = 4_000_000  # mask values drawn per call (a few steps' worth; bounded memory at any size)
-
-
-def _mask_steps(rates: Sequence[float], gens: Sequence[torch.Generator | None], shape: tuple[int, int],
-                layers: int, device: torch.device) -> Iterator[torch.Tensor]:
-    """Per step a (layers, K, n, width) mask, scaled by 1/(1-p); net k draws from gens[k].
-
-    core.models.Dropout draws `rand(n, width) < 1 - p` once per hidden layer and step; drawing
-    several steps in one call takes the same numbers from the generator in the same order.
-    """
-    per_step = layers * shape[0] * shape[1]
-    chunk = max(1, MASK_CHUNK // per_step)
-    while True:
-        masks = torch.ones((chunk, layers, len(rates), *shape), device=device)
-        for k, (p, g) in enumerate(zip(rates, gens)):
-            if p > 0:
-                draws = torch.rand((chunk, layers, *shape), generator=g, device=device)
-                masks[:, :, k] = draws.lt_(1.0 - p).div_(1.0 - p)  # in place: 1/(1-p) where kept, else 0
-        yield from masks
-
-
-def _frame_steps(iterations: int, frames: int) -> np.ndarray:
-    """0 (initial weights) plus about `frames` evenly spaced steps ending at `iterations`."""
-    return np.unique(np.round(np.linspace(0, iterations, max(frames, 1) + 1)).astype(int))
-
+# --- training: every contender at once, one core.stacked.StackedMLP --------------------------------
 
 @dataclass
 class _Trained:
-    stack: _Stack
+    net: StackedMLP
     train_mse: np.ndarray  # (K, T)
     test_mse: np.ndarray  # (K, T)
     step_loss: np.ndarray  # (K, T)
@@ -168,30 +100,28 @@ class _Trained:
     diverged_at: list[int | None]
 
 
-def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[float],
+def _stack(specs: Sequence[MLPSpec], seeds: Sequence[int], device: torch.device, engine: str) -> StackedMLP:
+    """Each net built exactly as the plain loop builds it (build_mlp from its init generator), stacked."""
+    models = [build_mlp(spec, generator_for(seed, "init")) for spec, seed in zip(specs, seeds)]
+    return StackedMLP.from_models(models, engine, device)
+
+
+def _train_stack(net: StackedMLP, data: tuple[torch.Tensor, ...], rates: Sequence[float],
                  decays: Sequence[float], gens: Sequence[torch.Generator | None], lr: float,
                  iterations: int, frame_steps: np.ndarray, grid: torch.Tensor) -> _Trained:
     """Full-batch Adam on every net at once; after each step, eval-mode MSE on train and test points.
 
-    data = (x_train, y_train, x_test, y_test), each (K, n, 1). Gradients are written by hand (a ReLU
-    MLP under mean squared error needs three products per layer), straight into one flat buffer;
-    one torch.optim.Adam over the flat parameters takes exactly the steps K separate Adams would,
-    since Adam is elementwise. L2 is added to the gradient as Adam's own weight_decay does
-    (grad + wd * param), per net. tests/test_dropout.py checks all of it against nn modules,
-    autograd and one Adam per net.
+    data = (x_train, y_train, x_test, y_test), each (K, n, 1). One torch.optim.Adam over the stack's
+    flat parameters takes exactly the steps K separate Adams would, since Adam is elementwise. L2 is
+    added to the gradient as Adam's own weight_decay does (grad + wd * param), per net.
+    tests/test_dropout.py checks all of it against the plain loop (core.dropout.reference).
     """
     x, y, xt, yt = data
     k_nets, n = x.shape[0], x.shape[1]
-    shapes = stack.shapes()
-    grad = torch.zeros_like(stack.flat)
-    grad_views = _views(grad, shapes)
-    grad_w, grad_b = grad_views[0::2], grad_views[1::2]
-    stack.flat.grad = grad
-    opt = torch.optim.Adam([stack.flat], lr=lr, fused=_fused_ok(x.device))
-    decay = None
-    if any(decays):  # per net, laid out like the flat parameters
-        per_net = torch.tensor(decays, device=x.device, dtype=stack.flat.dtype)
-        decay = torch.cat([per_net.view(-1, *[1] * (len(s) - 1)).expand(s).reshape(-1) for s in shapes])
+    # One parameter per net: fused Adam's vector loop then ends inside each net, never across two, so a
+    # net's numbers do not depend on which other nets share the stack (not even by rounding).
+    opt = torch.optim.Adam([net.rows(k, k + 1) for k in range(k_nets)], lr=lr, fused=_fused_ok(x.device))
+    decay = torch.tensor(decays, device=x.device, dtype=net.flat.dtype).view(-1, 1) if any(decays) else None
     shared_x = torch.equal(x, xt)  # test points at the training x (the lesson's setup): one pass scores both
     x_eval = x if shared_x else torch.cat([x, xt], dim=1)  # (K, n or 2n, 1)
     m = x_eval.shape[1]
@@ -200,14 +130,14 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
     evals: list[torch.Tensor] = []  # per step (K, 2): train and test MSE
     curves = np.full((len(frame_steps), k_nets, grid.shape[1]), np.nan)
     frame_at = {int(s): i for i, s in enumerate(frame_steps)}
-    alive = [True] * k_nets
+    first: list[float] = []
     diverged: list[int | None] = [None] * k_nets
-    width = stack.weights[0].shape[2]
-    layers = len(stack.weights) - 1
-    masks = _mask_steps(rates, gens, (n, width), layers, x.device) if any(rates) else None
+    widths = net.widths[1:-1]
+    masks = dropout_masks(rates, gens, (n, widths[0]), len(widths), x.device) if any(rates) else None
 
     def evaluate(step: int) -> None:
-        pred = _forward(stack.weights, stack.biases, x_frame if step in frame_at else x_eval)
+        with torch.no_grad():
+            pred = net(x_frame if step in frame_at else x_eval)
         if step in frame_at:
             curves[frame_at[step]] = pred[:, m:, 0].cpu().numpy()
         if step > 0:
@@ -217,34 +147,16 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
 
     evaluate(0)
     for step in range(1, iterations + 1):
-        step_masks = next(masks) if masks is not None else None
-        acts, gates = [x], []  # each layer's input; each hidden layer's d(output)/d(pre-activation)
-        h = x
-        for i in range(layers):
-            z = torch.baddbmm(stack.biases[i], h, stack.weights[i])
-            gate = (z > 0).to(z.dtype)  # ReLU's derivative...
-            if step_masks is not None:
-                gate.mul_(step_masks[i])  # ...times the dropout mask
-            h = z * gate
-            acts.append(h)
-            gates.append(gate)
-        diff = torch.baddbmm(stack.biases[-1], h, stack.weights[-1]) - y
-        per_net = (diff * diff).mean(dim=(1, 2))  # (K,): the loss each net minimises
-        values = per_net.tolist()
+        values = net.mse_step(x, y, next(masks) if masks is not None else None).tolist()  # (K,)
         step_losses.append(values)
+        first = first or values
         for k, v in enumerate(values):
-            if alive[k] and not (math.isfinite(v) and v <= MAX_LOSS):
-                alive[k], diverged[k] = False, step
-        if not any(alive):
+            if diverged[k] is None and is_diverged(v, first[k]):
+                diverged[k] = step
+        if all(d is not None for d in diverged):
             break
-        g = diff * (2.0 / n)  # d(sum of the nets' losses) / d(output): nets share no parameters
-        for i in reversed(range(layers + 1)):
-            torch.bmm(acts[i].transpose(1, 2), g, out=grad_w[i])
-            torch.sum(g, dim=1, keepdim=True, out=grad_b[i])
-            if i > 0:
-                g = torch.bmm(g, stack.weights[i].transpose(1, 2)).mul_(gates[i - 1])
         if decay is not None:
-            grad.addcmul_(stack.flat, decay)
+            net.grad.addcmul_(net.flat, decay)
         opt.step()
         evaluate(step)
     done = len(step_losses)
@@ -258,7 +170,7 @@ def _train_stack(stack: _Stack, data: tuple[torch.Tensor, ...], rates: Sequence[
             scores[:, k, at - 1:] = np.nan
             step_loss[k, at:] = np.nan
             curves[frame_steps >= at, k] = np.nan
-    return _Trained(stack, scores[0], scores[1], step_loss, curves, diverged)
+    return _Trained(net, scores[0], scores[1], step_loss, curves, diverged)
 
 
 def _fused_ok(device: torch.device) -> bool:
@@ -276,32 +188,34 @@ def _grid(config: DropoutConfig) -> torch.Tensor:
     return torch.linspace(-1.1, 1.1, config.grid_points).view(1, -1, 1)  # a little beyond the data
 
 
-def _mc_dropout(stack: _Stack, net: int, rate: float, grid: torch.Tensor, passes: int,
+def _mc_dropout(net: StackedMLP, k: int, rate: float, grid: torch.Tensor, passes: int,
                 g: torch.Generator) -> tuple[np.ndarray, ...]:
-    """`passes` forward passes of net `net` with dropout on: every pass and point draws its own mask."""
-    weights = [w[net:net + 1].expand(passes, -1, -1) for w in stack.weights]
-    biases = [b[net:net + 1].expand(passes, -1, -1) for b in stack.biases]
-    width, g_points = weights[0].shape[2], grid.shape[1]
-    keep = 1.0 - rate  # uniform < keep is a Bernoulli(keep) draw, as in core.models.Dropout
-    masks = [(torch.rand((passes, g_points, width), generator=g, device=grid.device) < keep) / keep
-             for _ in weights[:-1]]
-    preds = _forward(weights, biases, grid.expand(passes, -1, -1), masks)[:, :, 0]  # (passes, G)
+    """`passes` forward passes of net `k` with dropout on: every pass and point draws its own mask.
+
+    The passes are one batch of passes * G points through net k alone (one matmul per layer)."""
+    g_points = grid.shape[1]
+    draws = [torch.rand((passes, g_points, w), generator=g, device=grid.device) for w in net.widths[1:-1]]
+    masks = [keep_scaled(u, rate).view(1, -1, u.shape[2]) for u in draws]  # as core.models.Dropout draws
+    with torch.no_grad():
+        preds = net.subset(k, k + 1)(grid.repeat(1, passes, 1), masks).view(passes, g_points)  # (passes, G)
     q = torch.quantile(preds, torch.tensor([0.1, 0.9], device=preds.device), dim=0)
     return preds.mean(0).cpu().numpy(), q[0].cpu().numpy(), q[1].cpu().numpy(), preds[:3].cpu().numpy()
 
 
-def run_dropout(config: DropoutConfig = DropoutConfig(), device: torch.device | str = "cpu") -> DropoutResult:
-    """Train every contender of `config` from the same initial weights on the same data; record all."""
+def run_dropout(config: DropoutConfig = DropoutConfig(), device: torch.device | str = "cpu",
+                engine: str = ENGINE) -> DropoutResult:
+    """Train every contender of `config` from the same initial weights on the same data; record all
+    (`engine`: see core.stacked.StackedMLP.mse_step)."""
     device = torch.device(device)
     nets = config.nets
     k_nets = len(nets)
     x, y, xt, yt = _data(config, config.seed)
     data = tuple(t.to(device).unsqueeze(0).expand(k_nets, -1, -1) for t in (x, y, xt, yt))
     grid = _grid(config).to(device)
-    stack = _stack_inits([config.spec(n) for n in nets], [config.seed] * k_nets, device)
+    stack = _stack([config.spec(n) for n in nets], [config.seed] * k_nets, device, engine)
     gens = [generator_for(config.seed, "dropout", device=device) if config.rate(n) > 0 else None
             for n in nets]
-    steps = _frame_steps(config.iterations, config.frames)
+    steps = frame_steps(config.iterations, config.frames)
     trained = _train_stack(stack, data, [config.rate(n) for n in nets], [config.decay(n) for n in nets], gens,
                            config.lr, config.iterations, steps, grid)
     result = DropoutResult(config, nets, x[:, 0].numpy(), y[:, 0].numpy(), xt[:, 0].numpy(),
@@ -311,12 +225,12 @@ def run_dropout(config: DropoutConfig = DropoutConfig(), device: torch.device | 
     if config.dropout > 0 and config.mc_passes > 0 and trained.diverged_at[k] is None:
         g = generator_for(config.seed, "mc_dropout", device=device)
         result.mc_mean, result.mc_lo, result.mc_hi, result.train_mode_curves = _mc_dropout(
-            trained.stack, k, config.dropout, grid, config.mc_passes, g)
+            trained.net, k, config.dropout, grid, config.mc_passes, g)
     return result
 
 
-def run_seeds(config: DropoutConfig, seeds: Sequence[int],
-              device: torch.device | str = "cpu") -> pd.DataFrame:
+def run_seeds(config: DropoutConfig, seeds: Sequence[int], device: torch.device | str = "cpu",
+              engine: str = ENGINE) -> pd.DataFrame:
     """Final train and test MSE per (seed, net); per net, all seeds trained as one stack (no curves kept).
 
     One stack per net (not one for everything), so a net's numbers never depend on which other
@@ -327,7 +241,7 @@ def run_seeds(config: DropoutConfig, seeds: Sequence[int],
     data = tuple(torch.stack([per_seed[s][i] for s in seeds]).to(device) for i in range(4))
     frames = []
     for net in config.nets:
-        stack = _stack_inits([config.spec(net)] * len(seeds), list(seeds), device)
+        stack = _stack([config.spec(net)] * len(seeds), list(seeds), device, engine)
         gens = [generator_for(s, "dropout", device=device) if config.rate(net) > 0 else None for s in seeds]
         trained = _train_stack(stack, data, [config.rate(net)] * len(seeds), [config.decay(net)] * len(seeds),
                                gens, config.lr, config.iterations, np.array([], dtype=int),
@@ -335,36 +249,6 @@ def run_seeds(config: DropoutConfig, seeds: Sequence[int],
         frames.append(pd.DataFrame({"seed": list(seeds), "net": net, "train_mse": trained.train_mse[:, -1],
                                     "test_mse": trained.test_mse[:, -1]}))
     return pd.concat(frames, ignore_index=True)
-
-
-# --- the plain loop: one net at a time, the reference the batched engine is tested against --------
-
-def run_plain(config: DropoutConfig, net: str) -> dict[str, np.ndarray]:
-    """One contender trained the straightforward way (nn modules, torch.optim.Adam, eval after each step)."""
-    x, y, xt, yt = _data(config, config.seed)
-    grid = _grid(config)[0]
-    model = build_mlp(config.spec(net), generator_for(config.seed, "init"))
-    set_dropout_generator_(model, generator_for(config.seed, "dropout"))
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.decay(net), fused=True)
-    steps = set(_frame_steps(config.iterations, config.frames).tolist())
-    train_mse, test_mse, step_loss, curves = [], [], [], []
-    for step in range(config.iterations + 1):
-        if step > 0:
-            model.train()
-            loss = F.mse_loss(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            step_loss.append(loss.item())
-        model.eval()
-        with torch.no_grad():
-            if step > 0:
-                train_mse.append(F.mse_loss(model(x), y).item())
-                test_mse.append(F.mse_loss(model(xt), yt).item())
-            if step in steps:
-                curves.append(model(grid)[:, 0].numpy())
-    return {"train_mse": np.array(train_mse), "test_mse": np.array(test_mse),
-            "step_loss": np.array(step_loss), "frame_curves": np.array(curves)}
 
 
 @dataclass(frozen=True)
