@@ -17,7 +17,7 @@ EN = {
     "play.reset": "⏮ Reset",
     "play.timeline": "Timeline",
     "play.step": "step {step} of {total}",
-    "app.diverged": "✖ {name} diverged at step {step}: its loss became NaN, infinite or exploded, so its curves stop there. Try a smaller learning rate.",
+    "app.diverged": "✖ {name} diverged at step {step}: its loss became NaN, infinite or exploded, and it learns nothing after that. Try a smaller learning rate.",
     "app.diverged_seeds": "This happened on {n} of {total} seeds.",
 }
 
@@ -38,6 +38,6 @@ ZH = {
     "play.reset": "⏮ 重置",
     "play.timeline": "时间轴",
     "play.step": "第 {step} 步，共 {total} 步",
-    "app.diverged": "✖ {name} 在第 {step} 步发散了：损失变成 NaN、无穷大或急剧增大，它的曲线到此为止。试试更小的学习率。",
+    "app.diverged": "✖ {name} 在第 {step} 步发散了：损失变成 NaN、无穷大或急剧增大，之后它不再学到任何东西。试试更小的学习率。",
     "app.diverged_seeds": "{total} 个种子中有 {n} 个出现这种情况。",
 }
