@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -13,16 +14,20 @@ from core.activations import (
     CLASSIC,
     DATASETS,
     ActivationTrainConfig,
+    GalleryConfig,
     GradientFlowConfig,
+    dead_share,
     gallery,
     make_dataset,
     run_activation_training,
     run_gradient_flow,
+    shallow_tip_applies,
     stacked_from_seed,
 )
 from core.activations.reference import run_classic
 from core.models import MLPSpec, build_mlp
 from core.nonlinearities import ACTIVATIONS, RELU_FAMILY
+from core.runs import run
 from core.seeding import generator_for
 from pages.activations import texts
 from pages.activations.charts import boundary_chart, curve_chart, dead_chart, flow_chart, gallery_chart
@@ -137,7 +142,9 @@ def test_training_result_shapes_and_reproducibility():
 def test_shallow_network_barely_cares_on_moons(seed):
     """Issue truth test: every listed activation reaches >= 95% on moons (400 points, noise 0.2)."""
     config = ActivationTrainConfig(activations=tuple(ACTIVATIONS), dataset="moons", n_samples=400, noise=0.2,
-                                   hidden=(16, 16), lr=0.03, steps=300, n_frames=2, grid_size=10, seed=seed)
+                                   layers=2, width=16, lr=0.03, steps=300, n_frames=2, grid_size=10,
+                                   seed=seed)
+    assert shallow_tip_applies(config)  # the page states the claim on this setup
     finals = run_activation_training(config).final_accuracy()
     assert min(finals.values()) >= 0.95, finals
 
@@ -229,12 +236,12 @@ def test_charts_build_valid_specs():
     g = gallery(CLASSIC)
     train = run_activation_training(ActivationTrainConfig(steps=10, n_frames=3))
     flow = run_gradient_flow(GradientFlowConfig(depth=3, width=8, steps=10, n_frames=3))
-    specs = [gallery_chart(g, "value", "f"), gallery_chart(g, "derivative", "f'"),
-             boundary_chart(train, 2, 1, "Sigmoid"),
-             curve_chart(train.activations, train.loss, train.accuracy, "loss", "loss", upto=5),
-             curve_chart(train.activations, train.loss, train.accuracy, "accuracy", "acc"),
-             dead_chart(train.activations, train.dead[-1], "dead", "layer"),
-             flow_chart(flow, 2, "norm", "layer", "init", "now")]
+    specs = [gallery_chart(g, column="value"), gallery_chart(g, column="derivative"),
+             boundary_chart(train, 2, index=1),
+             curve_chart(train, 1, column="loss"),
+             curve_chart(train, 2, column="accuracy"),
+             dead_chart(train, 2),
+             flow_chart(flow, 2)]
     dicts = [c.to_dict() for c in specs]
     assert "data:image/png;base64," in str(dicts[2])
     assert {"x2", "y2"} <= set(dicts[2]["layer"][0]["encoding"])
@@ -246,3 +253,52 @@ def test_english_and_chinese_texts_match():
         assert set(re.findall(r"{(\w+)", texts.EN[key])) == set(re.findall(r"{(\w+)", texts.ZH[key])), key
     for name in ACTIVATIONS:
         assert f"activations.desc.{name}" in texts.EN
+
+
+# --- what the page states (verdicts) ----------------------------------------------------------------
+
+def test_runs_are_registered_for_every_config():
+    result = run(GalleryConfig(names=("gelu",), x_range=2.0))
+    expected = gallery(("gelu",), -2.0, 2.0, n=201)
+    np.testing.assert_array_equal(result.derivatives["gelu"], expected.derivatives["gelu"])
+    assert run(ActivationTrainConfig(steps=4, n_frames=2, grid_size=5)).loss.shape == (5, 4)
+    assert run(GradientFlowConfig(steps=0)).frame_steps == [0]
+
+
+def test_shallow_tip_applies_only_on_the_setup_it_was_checked_on():
+    assert ActivationTrainConfig().hidden == (16, 16) and shallow_tip_applies(ActivationTrainConfig())
+    assert ActivationTrainConfig(layers=3, width=8).hidden == (8, 8, 8)
+    for other in (ActivationTrainConfig(dataset="circles"), ActivationTrainConfig(layers=3),
+                  ActivationTrainConfig(width=8)):
+        assert not shallow_tip_applies(other), other
+
+
+def test_accuracy_extremes_and_divergence_of_a_training_run():
+    result = run_activation_training(ActivationTrainConfig(steps=10, n_frames=2, grid_size=5))
+    finals = result.final_accuracy()
+    (worst, lo), (best, hi) = result.accuracy_extremes()
+    assert lo == finals[worst] == min(finals.values()) and hi == finals[best] == max(finals.values())
+    acc = np.array([[0.5, 0.6, 0.7, 0.8], [0.9, np.nan, 0.7, 0.9]])
+    picked = dataclasses.replace(result, accuracy=acc)  # sigmoid diverged after step 0: its last finite 0.6
+    assert picked.accuracy_extremes() == (("sigmoid", 0.6), ("relu", 0.9))  # a tie: the first in order
+    assert dataclasses.replace(result, accuracy=np.full((2, 4), np.nan)).accuracy_extremes() is None
+    wild = dataclasses.replace(result, diverged_at=[None, 5, None, None])
+    assert wild.diverged_by(1, 4) is None and wild.diverged_by(1, 5) == 5 and wild.diverged_by(0, 10) is None
+    assert [(d.variant, d.step, d.of) for d in wild.divergences()] == [("sigmoid", 5, 1)]
+    assert result.divergences() == []
+
+
+def test_dead_share_names_the_first_relu_family_network():
+    dead = np.array([[np.nan, np.nan], [0.25, 0.75], [0.0, 0.0]])
+    assert dead_share(("sigmoid", "relu", "relu6"), dead) == ("relu", 0.5)
+    assert dead_share(("sigmoid", "tanh"), dead[:2]) is None
+    name, share = dead_share(("relu",), np.array([[np.nan, np.nan]]))
+    assert name == "relu" and np.isnan(share)
+
+
+def test_first_layer_ratio_and_steps_trained_of_a_flow_run():
+    result = run_gradient_flow(GradientFlowConfig(depth=4, width=8, steps=6, n_frames=2))
+    first = result.first_layer_at_init()
+    assert result.first_layer_ratio() == first["relu"] / first["sigmoid"]
+    assert result.first_layer_ratio("relu", "nope") is None
+    assert result.steps_trained == 6 and result.divergences() == []

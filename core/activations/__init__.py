@@ -16,6 +16,7 @@ from core.divergence import Divergence, divergences, is_diverged
 from core.frames import frame_steps
 from core.models import WEIGHT_INITS, MLPSpec, build_mlp
 from core.nonlinearities import ACTIVATIONS, RELU_FAMILY, make_activation
+from core.runs import runs
 from core.seeding import derive_seed, generator_for
 from core.stacked import StackedMLP
 
@@ -49,6 +50,21 @@ def gallery(names: Sequence[str] = CLASSIC, x_min: float = -5.0, x_max: float = 
         values[name] = y.detach().numpy()
         derivatives[name] = dy.numpy()
     return GalleryResult(x.numpy(), values, derivatives)
+
+
+@dataclass(frozen=True)
+class GalleryConfig:
+    """The gallery's functions and the range of x they are drawn on."""
+
+    names: tuple[str, ...] = CLASSIC  # activations to draw, names from core.nonlinearities.ACTIVATIONS
+    x_range: float = 5.0  # x runs from -x_range to x_range
+    n: int = 201  # grid points: smooth at any range (401 drew 0.1 s slower)
+
+
+@runs(GalleryConfig)
+def run_gallery(config: GalleryConfig, device: str = "cpu") -> GalleryResult:
+    """The gallery of `config` (a few hundred scalars: always on the CPU, whatever `device` says)."""
+    return gallery(config.names, -config.x_range, config.x_range, n=config.n)
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -173,12 +189,18 @@ class ActivationTrainConfig:
     dataset: str = "moons"  # one of DATASETS
     n_samples: int = 400  # training points
     noise: float = 0.2  # label noise of the data set (sklearn's noise; spiral scales it by 0.1)
-    hidden: tuple[int, ...] = (16, 16)  # hidden layer widths
+    layers: int = 2  # hidden layers...
+    width: int = 16  # ...of this many units each
     lr: float = 0.03  # Adam learning rate
     steps: int = 300  # full-batch optimisation steps
     grid_size: int = 100  # decision-boundary grid is grid_size x grid_size
     n_frames: int = 31  # recorded animation frames, step 0 and the last step included
     seed: int = 0
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        """The hidden layer widths: `layers` layers of `width` units."""
+        return (self.width,) * self.layers
 
 
 @dataclass
@@ -206,9 +228,39 @@ class ActivationTrainResult:
             out[name] = float(finite[-1]) if finite.size else math.nan
         return out
 
+    def accuracy_extremes(self) -> tuple[tuple[str, float], tuple[str, float]] | None:
+        """(worst, best): the activations with the lowest and the highest final accuracy and those
+        accuracies (the first in order on a tie); None when no network has a finite accuracy."""
+        finals = {n: a for n, a in self.final_accuracy().items() if math.isfinite(a)}
+        if not finals:
+            return None
+        worst, best = min(finals, key=finals.get), max(finals, key=finals.get)
+        return (worst, finals[worst]), (best, finals[best])
+
+    def diverged_by(self, index: int, step: int) -> int | None:
+        """The step at which network `index` diverged, if it did by `step`; else None."""
+        at = self.diverged_at[index]
+        return at if at is not None and at <= step else None
+
     def divergences(self) -> list[Divergence]:
         """One per network whose training diverged (one seed: `of` is 1)."""
         return divergences(self.activations, [[at] for at in self.diverged_at])
+
+
+def shallow_tip_applies(config: ActivationTrainConfig) -> bool:
+    """Whether the page may say "a shallow network barely cares which activation it uses": the
+    setup that claim was checked on (two moons, 2 hidden layers of 16 units; see the tests)."""
+    return config.dataset == "moons" and config.hidden == (16, 16)
+
+
+def dead_share(activations: Sequence[str], dead: np.ndarray) -> tuple[str, float] | None:
+    """(name, share) of the first ReLU-family network among `activations`: the share of its hidden
+    units that are dead in one frame's fractions `dead` (A, layers). None without a ReLU-family net."""
+    index = next((i for i, a in enumerate(activations) if a in RELU_FAMILY), None)
+    if index is None:
+        return None
+    row = dead[index]
+    return activations[index], float(np.nanmean(row)) if np.isfinite(row).any() else math.nan
 
 
 def _check_activations(names: Sequence[str]) -> None:
@@ -219,8 +271,10 @@ def _check_activations(names: Sequence[str]) -> None:
         raise ValueError(f"unknown activation(s): {', '.join(unknown)}")
 
 
-def run_activation_training(config: ActivationTrainConfig) -> ActivationTrainResult:
-    """Train the same MLP once per activation in one loop; record curves and boundary frames."""
+@runs(ActivationTrainConfig)
+def run_activation_training(config: ActivationTrainConfig, device: str = "cpu") -> ActivationTrainResult:
+    """Train the same MLP once per activation in one loop; record curves and boundary frames
+    (these small networks train on the CPU, whatever `device` says)."""
     _check_activations(config.activations)
     x, y = make_dataset(config.dataset, config.n_samples, config.noise, config.seed)
     widths = (2, *config.hidden, 1)
@@ -282,13 +336,28 @@ class GradientFlowResult:
     def first_layer_at_init(self) -> dict[str, float]:
         return {a: float(self.grad_norms[0, i, 0]) for i, a in enumerate(self.activations)}
 
+    def first_layer_ratio(self, high: str = "relu", low: str = "sigmoid") -> float | None:
+        """How many times larger network `high`'s first-layer gradient is than network `low`'s at
+        initialisation; None unless both were trained and `low`'s gradient is positive."""
+        first = self.first_layer_at_init()
+        if high not in first or low not in first or not first[low] > 0:
+            return None
+        return first[high] / first[low]
+
+    @property
+    def steps_trained(self) -> int:
+        """Optimisation steps the curves cover (fewer than asked when every network diverged)."""
+        return self.loss.shape[0] - 1
+
     def divergences(self) -> list[Divergence]:
         """One per network whose training diverged (one seed: `of` is 1)."""
         return divergences(self.activations, [[at] for at in self.diverged_at])
 
 
-def run_gradient_flow(config: GradientFlowConfig) -> GradientFlowResult:
-    """Train one deep MLP per activation (same initial weights); record per-layer gradient norms."""
+@runs(GradientFlowConfig)
+def run_gradient_flow(config: GradientFlowConfig, device: str = "cpu") -> GradientFlowResult:
+    """Train one deep MLP per activation (same initial weights); record per-layer gradient norms
+    (on the CPU, whatever `device` says)."""
     _check_activations(config.activations)
     if config.weight_init not in FLOW_INITS:
         raise ValueError(f"unknown init {config.weight_init!r}; known: {', '.join(FLOW_INITS)}")

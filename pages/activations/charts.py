@@ -4,25 +4,58 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
 from PIL import Image
 
-from core.activations import ActivationTrainResult, GalleryResult, GradientFlowResult
-from core.nonlinearities import LABELS
+from core.activations import CLASSIC, ActivationTrainResult, GalleryResult, GradientFlowResult
+from core.nonlinearities import ACTIVATIONS, LABELS
+from ui.theme import (
+    BLUE,
+    EXTRA,
+    FONT,
+    HEIGHT,
+    LEGEND_GREY,
+    LIGHT_GREY,
+    ORANGE,
+    PALETTE,
+    SMALL_HEIGHT,
+    TITLE_FONT,
+)
 
-# One colour per activation on every chart of the page: Okabe-Ito first (the classic four get its
-# first four, as the theme), then Paul Tol's muted colours for the rest.
-COLORS: dict[str, str] = {
-    "relu": "#0072B2", "sigmoid": "#E69F00", "tanh": "#009E73", "softplus": "#D55E00",
-    "leaky_relu": "#CC79A7", "elu": "#56B4E9", "selu": "#F0E442", "gelu": "#000000",
-    "silu": "#882255", "mish": "#117733", "hardswish": "#999933", "relu6": "#888888",
-}
-CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0, class 1 (points and the heatmap's two ends)
-FONT = 14  # axis and legend text size: legible on a projector
-LEGEND_GREY = "#555555"  # legend symbols of encodings without a colour (line dashes)
+# One colour per activation on every chart of the page: the theme's palette in order, the classic
+# four first, then its extra colours for the rest.
+COLORS: dict[str, str] = dict(zip((*CLASSIC, *(n for n in ACTIVATIONS if n not in CLASSIC)), PALETTE + EXTRA))
+CLASS_COLORS = (BLUE, ORANGE)  # class 0, class 1 (points and the heatmap's two ends)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The texts on the activations charts (`ui.theme.chart_labels(Labels, "activations.chart")`)."""
+
+    value: str = "f(x)"
+    derivative: str = "f′(x)"
+    step_axis: str = "step"
+    loss: str = "Training loss"
+    accuracy: str = "Training accuracy"
+    deep_accuracy: str = "Training accuracy (deep networks)"
+    dead: str = "Dead units"
+    dead_layer: str = "hidden layer"
+    norm: str = "Gradient norm"
+    flow_layer: str = "layer (1 = input side)"
+    at_init: str = "at initialisation"
+    now: str = "at this step"
+    boundary: str = "{name} · {acc} correct"  # a decision boundary's title
+    boundary_diverged: str = "{name} · diverged at step {step}"  # ...once its network diverged
+
+
+def percent(value: float) -> str:
+    """A share as a whole percentage; a dash for NaN."""
+    return f"{value:.0%}" if math.isfinite(value) else "—"
 
 
 def _color(names: list[str]) -> alt.Color:
@@ -35,7 +68,7 @@ def _color(names: list[str]) -> alt.Color:
 
 
 def _style(chart: alt.Chart) -> alt.Chart:
-    return chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT).configure_title(fontSize=FONT + 2)
+    return chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT).configure_title(fontSize=TITLE_FONT)
 
 
 # --- gallery ------------------------------------------------------------------------------------
@@ -47,18 +80,18 @@ def gallery_frame(result: GalleryResult) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def gallery_chart(result: GalleryResult, column: str, title: str) -> alt.Chart:
+def gallery_chart(result: GalleryResult, labels: Labels = Labels(), *, column: str = "value") -> alt.Chart:
     """f(x) (column='value') or f'(x) (column='derivative') of every activation, overlaid."""
     names = list(result.values)
     data = gallery_frame(result)[["activation", "x", column]]  # only what this chart draws
-    chart = alt.Chart(data, title=title).mark_line(strokeWidth=2.5).encode(
+    chart = alt.Chart(data, title=getattr(labels, column)).mark_line(strokeWidth=2.5).encode(
         x=alt.X("x:Q", title="x"),
         y=alt.Y(f"{column}:Q", title=None),
         color=_color(names),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("x:Q", format=".2f"),
                  alt.Tooltip(f"{column}:Q", format=".3f")],
-    ).properties(height=320)
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#bbbbbb").encode(y=alt.Y("y:Q"))
+    ).properties(height=HEIGHT)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=LIGHT_GREY).encode(y=alt.Y("y:Q"))
     return _style(alt.layer(zero, chart))
 
 
@@ -76,7 +109,17 @@ def _probability_png(probs: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def boundary_chart(result: ActivationTrainResult, frame: int, index: int, title: str) -> alt.Chart:
+def boundary_title(result: ActivationTrainResult, frame: int, labels: Labels, index: int) -> str:
+    """Network `index`'s name with its accuracy at `frame`, or the step it diverged at."""
+    name, step = LABELS[result.activations[index]], result.frame_steps[frame]
+    diverged = result.diverged_by(index, step)
+    if diverged is not None:
+        return labels.boundary_diverged.format(name=name, step=diverged)
+    return labels.boundary.format(name=name, acc=percent(result.accuracy[step, index]))
+
+
+def boundary_chart(result: ActivationTrainResult, frame: int, labels: Labels = Labels(), *,
+                   index: int = 0) -> alt.Chart:
     """Network `index`'s P(class 1) over the plane at `frame`, with the training points."""
     gx, gy = result.grid_x, result.grid_y
     xs = alt.Scale(domain=[gx[0], gx[-1]], nice=False, zero=False)
@@ -92,8 +135,8 @@ def boundary_chart(result: ActivationTrainResult, frame: int, index: int, title:
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
         color=alt.Color("label:N", scale=alt.Scale(domain=["0", "1"], range=list(CLASS_COLORS)), legend=None))
     name = result.activations[index]
-    chart = alt.layer(image, dots).properties(
-        height=260, title=alt.Title(title, color=COLORS[name], fontSize=FONT + 2))
+    title = alt.Title(boundary_title(result, frame, labels, index), color=COLORS[name], fontSize=TITLE_FONT)
+    chart = alt.layer(image, dots).properties(height=SMALL_HEIGHT, title=title)
     return chart.configure_axis(labelFontSize=FONT - 2).configure_view(stroke=COLORS[name], strokeWidth=3)
 
 
@@ -110,12 +153,12 @@ def curves_frame(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray)
     return pd.concat(parts, ignore_index=True).dropna()
 
 
-def curve_chart(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray, column: str, title: str,
-                upto: int | None = None) -> alt.Chart:
-    """Loss (log scale) or accuracy per step for every activation, drawn up to step `upto`."""
-    data = curves_frame(names, loss, accuracy)[["activation", "step", column]]  # only what this chart draws
-    if upto is not None:
-        data = data[data["step"] <= upto]
+def curve_chart(result: ActivationTrainResult | GradientFlowResult, frame: int, labels: Labels = Labels(), *,
+                column: str = "loss") -> alt.Chart:
+    """Loss (column='loss', log scale) or accuracy per step for every activation, up to `frame`'s step."""
+    names, loss, title = result.activations, result.loss, getattr(labels, column)
+    data = curves_frame(names, loss, result.accuracy)[["activation", "step", column]]  # only what it draws
+    data = data[data["step"] <= result.frame_steps[frame]]
     every = -(-loss.shape[0] // CURVE_POINTS)  # a light chart of the same shape
     data = data[(data["step"] % every == 0) | (data["step"] == data["step"].max())]
     if column == "loss":
@@ -124,11 +167,11 @@ def curve_chart(names: tuple[str, ...], loss: np.ndarray, accuracy: np.ndarray, 
          else alt.Y("accuracy:Q", title=title, scale=alt.Scale(domain=[0.3, 1.0], clamp=True),
                     axis=alt.Axis(format="%")))
     chart = alt.Chart(data).mark_line(strokeWidth=2.5, clip=True).encode(
-        x=alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, loss.shape[0] - 1])),
+        x=alt.X("step:Q", title=labels.step_axis, scale=alt.Scale(domain=[0, loss.shape[0] - 1])),
         y=y, color=_color(list(names)),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("step:Q"),
                  alt.Tooltip(f"{column}:Q", format=".3f")],
-    ).properties(height=300)
+    ).properties(height=HEIGHT)
     return _style(chart)
 
 
@@ -141,17 +184,19 @@ def dead_frame(names: tuple[str, ...], dead: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["activation", "layer", "dead"])
 
 
-def dead_chart(names: tuple[str, ...], dead: np.ndarray, title: str, layer_title: str) -> alt.Chart:
-    """Bars: share of each hidden layer's units that output zero for every training point."""
-    data = dead_frame(names, dead)
+def dead_chart(result: ActivationTrainResult | GradientFlowResult, frame: int,
+               labels: Labels = Labels()) -> alt.Chart:
+    """Bars: share of each hidden layer's units that output zero for every training point at `frame`."""
+    names = result.activations
+    data = dead_frame(names, result.dead[frame])
     shown = [n for n in names if LABELS[n] in set(data["activation"])]
     chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("layer:O", title=layer_title, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("layer:O", title=labels.dead_layer, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("activation:N", sort=[LABELS[n] for n in shown]),
-        y=alt.Y("dead:Q", title=title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("dead:Q", title=labels.dead, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=_color(shown),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:O"), alt.Tooltip("dead:Q", format=".0%")],
-    ).properties(height=260)
+    ).properties(height=SMALL_HEIGHT)
     return _style(chart)
 
 
@@ -168,15 +213,15 @@ def flow_frame(result: GradientFlowResult, frame: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["activation", "layer", "norm", "when"])
 
 
-def flow_chart(result: GradientFlowResult, frame: int, title: str, layer_title: str,
-               init_label: str, now_label: str) -> alt.Chart:
+def flow_chart(result: GradientFlowResult, frame: int, labels: Labels = Labels()) -> alt.Chart:
     """Gradient norm per layer on a log scale: dashed at initialisation, solid at `frame`."""
+    init_label, now_label = labels.at_init, labels.now
     data = flow_frame(result, frame)
     data["when"] = data["when"].map({"init": init_label, "now": now_label})
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title=layer_title, scale=alt.Scale(domain=[1, result.grad_norms.shape[2]]),
+        x=alt.X("layer:Q", title=labels.flow_layer, scale=alt.Scale(domain=[1, result.grad_norms.shape[2]]),
                 axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("norm:Q", title=title, scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        y=alt.Y("norm:Q", title=labels.norm, scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         color=_color(list(result.activations)),
         strokeDash=alt.StrokeDash("when:N", title=None, sort=[init_label, now_label],
                                   scale=alt.Scale(domain=[init_label, now_label], range=[[5, 4], [1, 0]]),
@@ -186,5 +231,5 @@ def flow_chart(result: GradientFlowResult, frame: int, title: str, layer_title: 
         detail=alt.Detail("when:N"),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:Q"), alt.Tooltip("when:N"),
                  alt.Tooltip("norm:Q", format=".2e")],
-    ).properties(height=340)
+    ).properties(height=HEIGHT)
     return _style(chart)
