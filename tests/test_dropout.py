@@ -6,14 +6,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.dropout import DropoutConfig, run_dropout, run_seeds, summarise_spread
+from core.dropout import (
+    AUTO_SPREAD_COST,
+    DropoutConfig,
+    SpreadConfig,
+    SpreadResult,
+    nets_identical,
+    run_cost,
+    run_dropout,
+    run_seeds,
+    spread_waits_for_click,
+    summarise_spread,
+)
 from core.dropout.reference import run_plain
-from pages.dropout.charts import fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
+from core.runs import run
+from pages.dropout.charts import Labels, fit_chart, loss_chart, loss_frame, modes_chart, seeds_chart
 from ui.i18n import catalogs
 
-NAMES = {"overfit": "none", "dropout": "dropout", "l2": "L2"}
-TEXT = {k: k for k in ("train_points", "test_points", "truth", "step", "train", "test", "iteration", "mse",
-                       "loss_title", "mode_train", "mode_eval", "seeds_title", "seed", "mean", "test_mse")}
+LABELS = Labels(net_overfit="none", net_dropout="dropout", net_l2="L2")
 TRUTH_SEEDS = range(5)
 
 
@@ -35,7 +45,8 @@ def test_defaults_reproduce_the_lesson():
     assert c.spec("dropout").widths == (1, 300, 300, 1) and c.spec("dropout").dropout == 0.5
     assert c.spec("overfit").activation == "relu"
     assert c.nets == ("overfit", "dropout")
-    assert DropoutConfig(weight_decay=0.01).nets == ("overfit", "dropout", "l2")
+    assert DropoutConfig(l2=True).nets == ("overfit", "dropout", "l2")
+    assert DropoutConfig(l2=True).decay("l2") == 0.01 and DropoutConfig().decay("l2") == 0.0
 
 
 def test_result_shapes_and_same_start(default_run):
@@ -53,10 +64,10 @@ def test_result_shapes_and_same_start(default_run):
 
 
 @pytest.mark.parametrize("engine", ["fused", "autograd"])
-@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-def test_batched_engine_equals_the_plain_loop(weight_decay, engine):
+@pytest.mark.parametrize("l2", [False, True])
+def test_batched_engine_equals_the_plain_loop(l2, engine):
     """Every net, every recorded number: the one-stack engine takes the same steps as one net at a time."""
-    config = DropoutConfig(iterations=40, width=100, frames=4, weight_decay=weight_decay, mc_passes=0, seed=3)
+    config = DropoutConfig(iterations=40, width=100, frames=4, l2=l2, mc_passes=0, seed=3)
     fast = run_dropout(config, engine=engine)
     for k, net in enumerate(fast.nets):
         plain = run_plain(config, net)
@@ -113,15 +124,15 @@ def test_a_huge_learning_rate_diverges_as_a_result_not_an_exception(lr):
     assert np.isnan(r.test_mse[:, -1]).all()
     assert r.mc_lo is None
     for net in r.nets:  # charts still build: the initial curve and whatever was finite
-        fit_chart(r, net, len(r.frame_steps) - 1, NAMES, TEXT).to_dict()
-    loss_chart(r, len(r.frame_steps) - 1, NAMES, TEXT).to_dict()
-    assert np.isfinite(loss_frame(r, NAMES, TEXT)["mse"]).all()
+        fit_chart(r, len(r.frame_steps) - 1, LABELS, net=net).to_dict()
+    loss_chart(r, len(r.frame_steps) - 1, LABELS).to_dict()
+    assert np.isfinite(loss_frame(r, LABELS)["mse"]).all()
 
 
 def test_zero_noise_and_extremes_run():
     r = run_dropout(DropoutConfig(noise=0.0, iterations=50, n_points=5, depth=4, width=10, dropout=0.9))
     assert np.isfinite(r.test_mse).all()
-    assert (loss_frame(r, NAMES, TEXT)["mse"] > 0).all()  # floored for the log scale
+    assert (loss_frame(r, LABELS)["mse"] > 0).all()  # floored for the log scale
 
 
 # --- the lesson's claims, over several seeds -------------------------------------------------------
@@ -163,17 +174,17 @@ def test_truth_mc_band_wider_beyond_the_data_and_eval_curve_near_its_mean(defaul
 def test_charts_build(default_run, spread):
     r = default_run
     last = len(r.frame_steps) - 1
-    spec = fit_chart(r, "dropout", last, NAMES, TEXT).to_dict()
+    spec = fit_chart(r, last, LABELS, net="dropout").to_dict()
     assert "layer" in spec
-    titled = fit_chart(r, "dropout", last, NAMES, {**TEXT, "step": "第 {step} 步"}).to_dict()
+    titled = fit_chart(r, last, Labels(step="第 {step} 步"), net="dropout").to_dict()
     assert titled["title"].endswith("· 第 500 步")  # the step number inside the phrase, in any language
-    df = loss_frame(r, NAMES, TEXT)
+    df = loss_frame(r, LABELS)
     assert set(df["split"]) == {"train", "test"} and set(df["net"]) == {"none", "dropout"}
-    loss_chart(r, 0, NAMES, TEXT).to_dict()
+    loss_chart(r, 0, LABELS).to_dict()
     for mode in ("eval", "train"):
         for band in (True, False):
-            modes_chart(r, mode, band, NAMES, TEXT).to_dict()
-    seeds_chart(spread, NAMES, TEXT).to_dict()
+            modes_chart(r, LABELS, mode=mode, band=band).to_dict()
+    seeds_chart(SpreadResult(SpreadConfig(seeds=len(TRUTH_SEEDS)), spread), LABELS).to_dict()
 
 
 def test_locale_en_and_zh_match():
@@ -190,8 +201,56 @@ def test_locale_en_and_zh_match():
 def test_a_net_does_not_depend_on_which_contenders_are_on():
     """Switching the L2 contender on must not move the other nets' numbers (not even by rounding)."""
     base = DropoutConfig(iterations=150, width=100)
-    with_l2 = DropoutConfig(iterations=150, width=100, weight_decay=0.01)
+    with_l2 = DropoutConfig(iterations=150, width=100, l2=True)
     a, b = run_seeds(base, [0, 1, 2]), run_seeds(with_l2, [0, 1, 2])
     pd.testing.assert_frame_equal(a, b[b["net"] != "l2"].reset_index(drop=True))
     ra, rb = run_dropout(base), run_dropout(with_l2)
     np.testing.assert_array_equal(ra.test_mse, rb.test_mse[:2])
+
+
+# --- what the page states, as functions of core ----------------------------------------------------
+
+def _scores(test_overfit: list[float], test_dropout: list[float]) -> pd.DataFrame:
+    nets = (("overfit", test_overfit), ("dropout", test_dropout))
+    rows = [{"seed": s, "net": net, "train_mse": 0.1 if net == "overfit" else 0.2, "test_mse": v}
+            for net, values in nets for s, v in enumerate(values)]
+    return pd.DataFrame(rows)
+
+
+def test_spread_verdict_says_which_message_the_page_shows():
+    spread = SpreadConfig(DropoutConfig(seed=7), seeds=3)
+    assert spread.seed_list == (7, 8, 9)
+    result = SpreadResult(spread, _scores([0.5, 0.4, 0.3], [0.2, 0.5, 0.1]))
+    assert result.verdict() == "summary"
+    s = result.summary()
+    assert (s.seeds, s.dropout_test_wins, s.overfit_train_wins) == (3, 2, 3)
+    every_seed_diverged = SpreadResult(spread, _scores([0.5, 0.4, 0.3], [float("nan")] * 3))
+    assert every_seed_diverged.verdict() == "diverged"
+    rate_zero = SpreadResult(SpreadConfig(DropoutConfig(dropout=0.0), seeds=3), _scores([0.5] * 3, [0.5] * 3))
+    assert rate_zero.verdict() is None  # the nets are one: nothing to claim
+
+
+def test_nets_identical_only_at_rate_zero():
+    assert nets_identical(DropoutConfig(dropout=0.0))
+    assert not nets_identical(DropoutConfig()) and not nets_identical(DropoutConfig(dropout=0.05))
+
+
+def test_spread_cost_model():
+    """The defaults' five seeds start on their own; a five-times-heavier run over ten seeds waits."""
+    assert not spread_waits_for_click(SpreadConfig())
+    assert not spread_waits_for_click(SpreadConfig(seeds=7))
+    assert spread_waits_for_click(SpreadConfig(DropoutConfig(n_points=100, iterations=100), seeds=10))
+    assert spread_waits_for_click(SpreadConfig(DropoutConfig(iterations=1000), seeds=5))
+    assert run_cost(DropoutConfig(l2=True)) == pytest.approx(1.5 * run_cost(DropoutConfig()))  # a third net
+    assert AUTO_SPREAD_COST / run_cost(DropoutConfig()) == pytest.approx(7.5)
+
+
+def test_runs_dispatch_and_divergences():
+    small = DropoutConfig(iterations=20, width=20, mc_passes=0)
+    spread = run(SpreadConfig(small, seeds=3))
+    assert isinstance(spread, SpreadResult) and sorted(set(spread.scores["seed"])) == [0, 1, 2]
+    pd.testing.assert_frame_equal(spread.scores, run_seeds(small, [0, 1, 2]))
+    assert run(small).divergences() == []
+    blown = run(DropoutConfig(lr=10.0, iterations=20, width=20, mc_passes=0))
+    assert [d.variant for d in blown.divergences()] == list(blown.nets)
+    assert all(d.of == 1 and d.seeds == 1 for d in blown.divergences())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from core.data import noisy_curve
 from core.divergence import Divergence, divergences, is_diverged
 from core.frames import frame_steps
 from core.models import MLPSpec, build_mlp
+from core.runs import runs
 from core.seeding import generator_for
 from core.stacked import StackedMLP, dropout_masks, keep_scaled
 
@@ -31,7 +33,8 @@ class DropoutConfig:
     depth: int = 2  # hidden layers
     iterations: int = 500  # full-batch Adam steps
     lr: float = 0.01  # Adam learning rate, the same for every net
-    weight_decay: float = 0.0  # > 0 adds a third net: no dropout, Adam with this L2 weight decay
+    l2: bool = False  # adds a third net: no dropout, Adam with `weight_decay` (an L2 penalty)
+    weight_decay: float = 0.01  # the L2 net's weight decay (used only when `l2` is on)
     mc_passes: int = 100  # stochastic forward passes (dropout on) for the Monte-Carlo band
     frames: int = 50  # prediction snapshots kept for the animation (plus the initial one)
     grid_points: int = 89  # x positions where the fitted curves are drawn
@@ -40,7 +43,7 @@ class DropoutConfig:
     @property
     def nets(self) -> tuple[str, ...]:
         """The contenders of this run, in drawing order."""
-        return NETS if self.weight_decay > 0 else NETS[:2]
+        return NETS if self.l2 else NETS[:2]
 
     def spec(self, net: str) -> MLPSpec:
         """The architecture of one contender (the dropout net differs only by its dropout rate)."""
@@ -51,7 +54,8 @@ class DropoutConfig:
         return self.dropout if net == "dropout" else 0.0
 
     def decay(self, net: str) -> float:
-        return self.weight_decay if net == "l2" else 0.0
+        """The weight decay of one contender: the L2 net's, 0 for the others."""
+        return self.weight_decay if net == "l2" and self.l2 else 0.0
 
 
 @dataclass
@@ -202,6 +206,7 @@ def _mc_dropout(net: StackedMLP, k: int, rate: float, grid: torch.Tensor, passes
     return preds.mean(0).cpu().numpy(), q[0].cpu().numpy(), q[1].cpu().numpy(), preds[:3].cpu().numpy()
 
 
+@runs(DropoutConfig)
 def run_dropout(config: DropoutConfig = DropoutConfig(), device: torch.device | str = "cpu",
                 engine: str = ENGINE) -> DropoutResult:
     """Train every contender of `config` from the same initial weights on the same data; record all
@@ -273,3 +278,63 @@ def summarise_spread(spread: pd.DataFrame) -> SpreadSummary:
         mean_test={n: float(test[n].mean()) for n in test.columns},
         mean_train={n: float(train[n].mean()) for n in train.columns},
     )
+
+
+def nets_identical(config: DropoutConfig) -> bool:
+    """Whether the dropout net is the plain net (rate 0): the page then says the two are identical."""
+    return config.dropout == 0
+
+
+# --- the same comparison over several seeds --------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpreadConfig:
+    """The comparison of `base` repeated on seeds base.seed, base.seed + 1, ... (final scores only)."""
+
+    base: DropoutConfig = DropoutConfig()  # the run whose nets are compared (its seed is the first)
+    seeds: int = 5  # how many seeds
+
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        return tuple(range(self.base.seed, self.base.seed + self.seeds))
+
+
+@dataclass
+class SpreadResult:
+    """Final train and test MSE of every net on every seed of a SpreadConfig."""
+
+    config: SpreadConfig
+    scores: pd.DataFrame  # tidy: seed, net, train_mse, test_mse (as run_seeds returns it)
+
+    def summary(self) -> SpreadSummary:
+        return summarise_spread(self.scores)
+
+    def verdict(self) -> str | None:
+        """What the page states: "diverged" when a net's mean error is not finite (nothing can be
+        compared), "summary" (the wins and means) when the dropout net really drops units, else None."""
+        s = self.summary()
+        if not all(math.isfinite(m) for m in (*s.mean_test.values(), *s.mean_train.values())):
+            return "diverged"
+        if "dropout" in s.mean_test and not nets_identical(self.config.base):
+            return "summary"
+        return None
+
+
+@runs(SpreadConfig)
+def run_spread(config: SpreadConfig, device: torch.device | str = "cpu") -> SpreadResult:
+    """Every net of `config.base` on each of its seeds (see run_seeds)."""
+    return SpreadResult(config, run_seeds(config.base, config.seed_list, device))
+
+
+def run_cost(config: DropoutConfig) -> float:
+    """Rough training work of one run (multiply-adds of the hidden layers x iterations x nets)."""
+    w = config.width
+    return config.iterations * len(config.nets) * (w * w * (config.depth - 1) + 2 * w) * config.n_points
+
+
+AUTO_SPREAD_COST = 1.5 * 5 * run_cost(DropoutConfig())  # above this, the over-seeds runs wait for a click
+
+
+def spread_waits_for_click(config: SpreadConfig) -> bool:
+    """Whether the runs over seeds are heavy enough to start only when asked (not on their own)."""
+    return run_cost(config.base) * config.seeds > AUTO_SPREAD_COST
