@@ -19,6 +19,14 @@ def test_page_runs_clean(page, lang):
     assert at.sidebar.radio(key="lang").value == lang
 
 
+@pytest.mark.parametrize(("lang", "count"), [("en", "{n} experiments"), ("zh", "{n} 个实验")])
+def test_home_counts_the_registered_lessons(lang, count):
+    at = open_page(None, lang)
+    intro = at.markdown[0].value
+    assert count.format(n=len(LESSONS)) in intro, intro
+    assert len(at.get("page_link")) == len(LESSONS), "one card per lesson"
+
+
 def test_language_switch_changes_text():
     at = open_page(None, "en")
     english = at.title[0].value

@@ -8,7 +8,7 @@ from ui.i18n import tr
 
 def render() -> None:
     st.title(f"🔥 {tr('app.title')}")
-    st.markdown(f"**{tr('app.tagline')}**  \n{tr('home.intro')}")
+    st.markdown(f"**{tr('app.tagline')}**  \n{tr('home.intro', n=len(LESSONS))}")
     per_row = 3
     for start in range(0, len(LESSONS), per_row):
         columns = st.columns(per_row)
