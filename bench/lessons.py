@@ -56,7 +56,7 @@ def activations(seeds: int) -> None:
         flow = run_gradient_flow(GradientFlowConfig(activations=("relu", "sigmoid"), steps=0, seed=s))
         ratios.append(flow.grad_norms[0, 0][0] / flow.grad_norms[0, 1][0])
         config = ActivationTrainConfig(activations=tuple(ACTIVATIONS), dataset="moons", n_samples=400,
-                                       noise=0.2, hidden=(16, 16), lr=0.03, steps=300, n_frames=2,
+                                       noise=0.2, layers=2, width=16, lr=0.03, steps=300, n_frames=2,
                                        grid_size=10, seed=s)
         worst.append(min(run_activation_training(config).final_accuracy().values()))
     print(f"Activations, seeds 0-{seeds - 1}: depth-10 first-layer gradient ReLU/sigmoid "
@@ -65,18 +65,19 @@ def activations(seeds: int) -> None:
 
 
 def mnist() -> None:
-    from core import mnist as M
-    from core.mnist import train as T
+    from core import mnist
+    from core.mnist import train
     from core.mnist.data import load_mnist
     from core.seeding import generator_for
 
     raw = load_mnist()
-    data = T.as_tensors(raw)
-    models, _ = M.load_shipped()
-    accs = {k: T.accuracy(models[k], data.x_test, data.y_test) for k in M.MODEL_KINDS}
+    data = train.as_tensors(raw)
+    models, _ = mnist.load_shipped()
+    accs = {k: train.accuracy(models[k], data.x_test, data.y_test) for k in mnist.MODEL_KINDS}
     n, g = 400, generator_for(0, "drawn")  # what tests/test_mnist.py draws
-    drawn = np.stack([M.preprocess(M.draw_on_canvas(d.numpy(), g)) for d in raw.test_images[:n]])
-    hit = float((T.predict_labels(models["cnn"], M.to_tensor(drawn)) == raw.test_labels[:n]).float().mean())
+    drawn = np.stack([mnist.preprocess(mnist.draw_on_canvas(d.numpy(), g)) for d in raw.test_images[:n]])
+    predicted = train.predict_labels(models["cnn"], mnist.to_tensor(drawn))
+    hit = float((predicted == raw.test_labels[:n]).float().mean())
     print(f"MNIST shipped weights on {len(data.y_test):,} held-out images: CNN {accs['cnn']:.2%}, "
           f"LSTM {accs['lstm']:.2%}; CNN on {n} held-out digits redrawn on the canvas: {hit:.1%}")
 

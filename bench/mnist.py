@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from core import mnist as M
-from core.mnist import train as T
+from core import mnist
+from core.mnist import train
 from core.mnist.data import load_mnist
 from core.seeding import generator_for
 
@@ -23,12 +23,12 @@ from core.seeding import generator_for
 def bench_prediction(raw, models: dict, n: int = 100) -> dict[str, float]:
     """ms per drawing: preprocess a 280x280 RGBA canvas, then both models' probabilities."""
     g = generator_for(0, "bench-draw")
-    drawings = [M.draw_on_canvas(d.numpy(), g) for d in raw.test_images[:n]]
-    M.predict(drawings[0], models)  # warm-up
+    drawings = [mnist.draw_on_canvas(d.numpy(), g) for d in raw.test_images[:n]]
+    mnist.predict(drawings[0], models)  # warm-up
     times = []
     for rgba in drawings:
         t0 = time.perf_counter()
-        M.predict(rgba, models)
+        mnist.predict(rgba, models)
         times.append((time.perf_counter() - t0) * 1000)
     return {"median_ms": statistics.median(times), "p90_ms": float(np.percentile(times, 90))}
 
@@ -51,8 +51,8 @@ class _PilDataset(torch.utils.data.Dataset):
 
 
 def classic(kind: str, raw, n: int, seed: int) -> nn.Module:
-    config = T.lesson_config(kind, seed=seed)
-    model = T.new_model(config)
+    config = train.lesson_config(kind, seed=seed)
+    model = train.new_model(config)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     loader = torch.utils.data.DataLoader(_PilDataset(raw.train_images[:n], raw.train_labels[:n]),
                                          batch_size=config.batch_size, shuffle=True,
@@ -66,18 +66,18 @@ def classic(kind: str, raw, n: int, seed: int) -> nn.Module:
     return model.eval()
 
 
-def ours(kind: str, data: T.Tensors, n: int, seed: int, bf16: bool = False) -> nn.Module:
+def ours(kind: str, data: train.Tensors, n: int, seed: int, bf16: bool = False) -> nn.Module:
     """The page's path (core.mnist_train.train_model): data as one tensor, batches by index."""
-    config = T.lesson_config(kind, seed=seed, train_size=n, evals_per_epoch=0, bf16=bf16)
-    return T.train_model(config, data).model
+    config = train.lesson_config(kind, seed=seed, train_size=n, evals_per_epoch=0, bf16=bf16)
+    return train.train_model(config, data).model
 
 
-def bench_training(raw, data: T.Tensors, images: int, rounds: int) -> None:
+def bench_training(raw, data: train.Tensors, images: int, rounds: int) -> None:
     print(f"\nTraining throughput: {images:,} images, 1 pass, lesson settings, {rounds} interleaved rounds")
     variants = {"classic (DataLoader + ToTensor)": lambda k, s: classic(k, raw, images, s),
                 "ours (one tensor, fp32)": lambda k, s: ours(k, data, images, s),
                 "ours (one tensor, bf16 autocast)": lambda k, s: ours(k, data, images, s, True)}
-    for kind in M.MODEL_KINDS:
+    for kind in mnist.MODEL_KINDS:
         speed: dict[str, list[float]] = {v: [] for v in variants}
         acc: dict[str, list[float]] = {v: [] for v in variants}
         for r in range(rounds):
@@ -85,7 +85,7 @@ def bench_training(raw, data: T.Tensors, images: int, rounds: int) -> None:
                 t0 = time.perf_counter()
                 model = fn(kind, r)
                 speed[name].append(images / (time.perf_counter() - t0))
-                acc[name].append(T.accuracy(model, data.x_test, data.y_test))
+                acc[name].append(train.accuracy(model, data.x_test, data.y_test))
         base = statistics.median(speed["classic (DataLoader + ToTensor)"])
         for name in variants:
             s = statistics.median(speed[name])
@@ -93,15 +93,15 @@ def bench_training(raw, data: T.Tensors, images: int, rounds: int) -> None:
                   f"held-out accuracy {statistics.median(acc[name]) * 100:5.2f}%")
 
 
-def bench_accuracy(raw, data: T.Tensors, images: int, seeds: int) -> None:
+def bench_accuracy(raw, data: train.Tensors, images: int, seeds: int) -> None:
     """Held-out accuracy after the same images, over many seeds: one pass is noisy (about ±0.6 points)."""
     print(f"\nHeld-out accuracy after {images:,} images (1 pass), seeds 0-{seeds - 1}: mean, and seeds won "
           "against the classic loop")
     variants = {"classic": lambda k, s: classic(k, raw, images, s),
                 "ours fp32": lambda k, s: ours(k, data, images, s),
                 "ours bf16": lambda k, s: ours(k, data, images, s, True)}
-    for kind in M.MODEL_KINDS:
-        acc = {name: [T.accuracy(fn(kind, s), data.x_test, data.y_test) for s in range(seeds)]
+    for kind in mnist.MODEL_KINDS:
+        acc = {name: [train.accuracy(fn(kind, s), data.x_test, data.y_test) for s in range(seeds)]
                for name, fn in variants.items()}
         for name, values in acc.items():
             wins = sum(v >= c for v, c in zip(values, acc["classic"], strict=True))
@@ -140,10 +140,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
-          f"native bf16: {T.bf16_supported()}")
+          f"native bf16: {train.bf16_supported()}")
     raw = load_mnist()
-    data = T.as_tensors(raw)
-    models, _ = M.load_shipped()
+    data = train.as_tensors(raw)
+    models, _ = mnist.load_shipped()
     p = bench_prediction(raw, models)
     print(f"Drawing -> preprocess + CNN + LSTM: median {p['median_ms']:.2f} ms, p90 {p['p90_ms']:.2f} ms "
           "per drawing (bar: 20 ms)")
