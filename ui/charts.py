@@ -63,10 +63,13 @@ def _cached_spec(key: Hashable, language: str, _make: Callable[[], alt.TopLevelM
     return to_spec(_make())
 
 
-def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st) -> None:
+def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st, *,
+          cache: bool = True) -> None:
     """Draw `make()`, built once per `key` and language in this process and shared by all sessions.
 
     `key` must name everything the chart shows apart from the language: the page and chart, the
     run's config (seed included), the frame, the view options. `make` runs only on a miss.
+    `cache=False` for a chart no one will see again (a live run's redraw while it trains): built
+    each time, and it pushes no shared spec out of the cache.
     """
-    show(_cached_spec(key, lang(), make), container)
+    show(_cached_spec(key, lang(), make) if cache else to_spec(make()), container)

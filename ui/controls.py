@@ -52,11 +52,13 @@ class Control:
         """The session value as the config field's type."""
         return value
 
-    def draw(self, container: Any = st, **kwargs: Any) -> Any:
-        """Draw the widget (its value lives in session_state under `key`); kwargs go to Streamlit."""
+    def draw(self, container: Any = st, *, text: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Draw the widget (its value lives in session_state under `key`); `text` fills the
+        placeholders of its label and help text; kwargs go to Streamlit."""
+        text = text or {}
         if "help" not in kwargs and has_text(f"{self.key}_help"):
-            kwargs["help"] = tr(f"{self.key}_help")
-        return self.widget(container, tr(self.key), key=self.key, persist_state="session", **kwargs)
+            kwargs["help"] = tr(f"{self.key}_help", **text)
+        return self.widget(container, tr(self.key, **text), key=self.key, persist_state="session", **kwargs)
 
 
 def _is_int(*values: Any) -> bool:

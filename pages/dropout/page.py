@@ -79,7 +79,7 @@ def _modes(result: DropoutResult, labels: Labels) -> None:
         return
     left, right = st.columns([2, 3])
     with left:
-        CONTROLS.draw("dropout.band", help=tr("dropout.band_help", passes=result.config.mc_passes))
+        CONTROLS.draw("dropout.band", text={"passes": result.config.mc_passes})
         CONTROLS.draw("dropout.mode")
         mode, band = CONTROLS.value("dropout.mode"), CONTROLS.value("dropout.band")
         st.write(tr("dropout.mode_words_train") if mode == "train" else tr("dropout.mode_words_eval"))

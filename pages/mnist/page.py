@@ -116,9 +116,7 @@ def _train_controls(data: MnistData | None) -> None:
     c1, c2, c3 = st.columns(3)
     CONTROLS.draw("mnist.which", c1)
     CONTROLS.draw("mnist.epochs", c1)
-    # the label says how many images there are: drawn with the control's own widget
-    CONTROLS[TRAIN_SIZE].widget(c1, tr(TRAIN_SIZE, n=resources.training_images(data)), key=TRAIN_SIZE,
-                                persist_state="session")
+    CONTROLS.draw(TRAIN_SIZE, c1, text={"n": resources.training_images(data)})  # "(of 8,000)"
     for col, kind in ((c2, "cnn"), (c3, "lstm")):
         col.markdown(f"**{tr(f'mnist.model.{kind}')}**")
         CONTROLS.draw(f"mnist.{kind}_lr", col)
@@ -159,10 +157,13 @@ def _show_curves(run: LiveRun, boxes: tuple, labels: Labels) -> None:
     """The loss and accuracy curves of `run` so far, into the two placeholders."""
     key = (run.id, run.counts)
     loss_box, acc_box = boxes
+    final = run.status != "running"  # redraws during training are seen once: not kept in the shared cache
     if run.done:
-        chart(("mnist.loss", key), lambda: loss_chart(_curves(run)[0], labels, run.x_max), loss_box)
+        chart(("mnist.loss", key), lambda: loss_chart(_curves(run)[0], labels, run.x_max), loss_box,
+              cache=final)
     if any(run.evals.values()):
-        chart(("mnist.accuracy", key), lambda: accuracy_chart(_curves(run)[1], labels, run.x_max), acc_box)
+        chart(("mnist.accuracy", key), lambda: accuracy_chart(_curves(run)[1], labels, run.x_max), acc_box,
+              cache=final)
 
 
 def _curves(run: LiveRun) -> tuple:
