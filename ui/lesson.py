@@ -22,7 +22,7 @@ from core.runs import run
 from ui.computing import computing
 from ui.controls import Controls
 from ui.deferred import deferred, first_view
-from ui.i18n import tr
+from ui.i18n import has_text, tr
 from ui.playback import playback
 from ui.sidebar import device
 from ui.urlstate import seed_from_url, write_to_url
@@ -38,15 +38,24 @@ def controls_of(name: str) -> Controls | None:
 
 @contextmanager
 def page_run(name: str | None) -> Iterator[None]:
-    """Around one run of page `name`: its controls come from the link and go back to it."""
+    """Around one run of page `name`: its controls come from the link and go back to it; a lesson
+    page opens with its title, introduction and (where it has one) the setup line."""
     controls = controls_of(name) if name else None
     if controls is not None:
         seed_from_url(controls.params)
+        _header(name)
     try:
         yield
     finally:
         if controls is not None:
             write_to_url(controls.params)
+
+
+def _header(name: str) -> None:
+    st.title(tr(f"{name}.title"))
+    st.write(tr(f"{name}.intro"))
+    if has_text(f"{name}.setup"):
+        st.caption(tr(f"{name}.setup"))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -191,8 +191,6 @@ def _tabs() -> tuple[str, object]:
 
 
 def render() -> None:
-    st.title(tr("activations.title"))
-    st.write(tr("activations.intro"))
     code, tab = _tabs()
     with tab:
         {"shapes": _section_gallery, "train": _section_training, "flow": _section_flow}[code]()

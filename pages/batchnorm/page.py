@@ -74,9 +74,6 @@ def _after_training(result: BatchNormResult) -> None:
 
 
 def render() -> None:
-    st.title(tr("batchnorm.title"))
-    st.write(tr("batchnorm.intro"))
-    st.caption(tr("batchnorm.setup"))
     _settings()
     config = CONTROLS.config(BatchNormConfig, seed=run_seed())
     st.subheader(tr("batchnorm.dist_header"))

@@ -121,8 +121,6 @@ def _spread_view(result: SpreadResult, labels: Labels) -> None:
 
 
 def render() -> None:
-    st.title(tr("dropout.title"))
-    st.write(tr("dropout.intro"))
     st.markdown(tr("dropout.words"))
     _controls()
     config = CONTROLS.config(DropoutConfig, seed=run_seed())

@@ -249,8 +249,6 @@ def _save_and_load(models: dict[str, nn.Module], origin: dict[str, str]) -> None
 
 
 def render() -> None:
-    st.title(tr("mnist.title"))
-    st.write(tr("mnist.intro"))
     session.adopt_interrupted()
     models, origin = session.models()
     labels = chart_labels(Labels, "mnist.axis")

@@ -149,9 +149,6 @@ def _words(racers: tuple[Racer, ...]) -> None:
 
 
 def render() -> None:
-    st.title(tr("race.title"))
-    st.write(tr("race.intro"))
-    st.caption(tr("race.setup"))
     racers = _racers()
     st.markdown(tr("race.racers", n=len(racers), names=", ".join(r.label for r in racers)))
     # lazy: the editor's widgets are built only while it is open (a lighter first view); a fixed
