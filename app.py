@@ -4,12 +4,40 @@ error guard around whichever page runs."""
 import logging
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from pages import HOME, LESSONS
-from ui.i18n import tr
-from ui.lesson import page_run
-from ui.sidebar import render_sidebar
-from ui.urlstate import show_url_notes
+# The first script run after start-up goes through Streamlit's old pages/-folder mode, because a
+# folder named pages/ lies beside this script (PagesManager sets the flag below at the first
+# session; our st.navigation clears it). That mode knows only this script, so a first request for
+# a deep link such as /race has already been sent a "Page not found" dialog before this line runs,
+# and the dialog stays until closed (later runs do not clear it). Nothing in this project runs
+# earlier, so on that one run: close that dialog in the browser, here, before the slow imports
+# (torch), and rerun once navigation has found the page (that run of the page keeps the link's
+# query parameters, ?lang= included; this one loses them).
+V1_FIRST_RUN = bool(getattr(PagesManager, "uses_pages_directory", False))
+CLOSE_PAGE_NOT_FOUND = """<script>
+(() => {
+  const t0 = performance.now();
+  const tick = () => {
+    for (const d of document.querySelectorAll("[role='dialog']")) {
+      if (d.querySelector("h2")?.textContent.trim() === "Page not found") {
+        d.querySelector("button[aria-label='Close']")?.click();
+        return;
+      }
+    }
+    if (performance.now() - t0 < 2000) requestAnimationFrame(tick);
+  };
+  tick();
+})();
+</script>"""
+if V1_FIRST_RUN:
+    st.html(CLOSE_PAGE_NOT_FOUND, unsafe_allow_javascript=True)
+
+from pages import HOME, LESSONS  # noqa: E402 (after the dialog's closing, see above)
+from ui.i18n import tr  # noqa: E402
+from ui.lesson import page_run  # noqa: E402
+from ui.sidebar import render_sidebar  # noqa: E402
+from ui.urlstate import show_url_notes  # noqa: E402
 
 log = logging.getLogger("playground")
 
@@ -25,6 +53,8 @@ st.set_page_config(page_title="PyTorch Playground", page_icon="🔥", layout="wi
 render_sidebar()
 notes = st.empty()  # filled after the page ran, so the page's own bad link values are listed too
 page = navigation()
+if V1_FIRST_RUN:  # see above: run the found page again, as a normal run
+    st.rerun()
 try:
     with page_run(page.url_path):
         page.run()
