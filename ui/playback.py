@@ -20,6 +20,15 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None]) -> int:
     """Controls plus `draw(frame)` for frame in 0..n_frames-1; opens on the last (complete) frame.
 
     `key` is the page's namespace (e.g. "race.play"); returns the frame shown.
+
+    Only a full run starts or stops the timer (the browser drops its timers when a full run
+    starts), so Start, Stop, Reset and the last frame each ask for one. The view is one of two
+    fragments, `_playing` (with the timer) or `_paused`: their ids differ, so a timer rerun the
+    browser sent before it saw Stop's full run names a fragment that run no longer registered,
+    and Streamlit skips it. Under load such a late rerun used to run the paused view with the
+    browser's older list of cached messages and a stale timeline value (which moved the frame
+    back): it could refer to a chart the browser had already evicted, and the page died with
+    "Cached ForwardMsg MISS".
     """
     last = max(n_frames - 1, 0)
     frame_key, playing_key, slider_key = f"{key}.frame", f"{key}.playing", f"{key}.slider"
@@ -30,37 +39,54 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None]) -> int:
     playing = bool(st.session_state.get(playing_key))
     stride = max(1, round(n_frames / (FPS * PLAY_SECONDS)))
 
-    def _on_slide() -> None:
-        st.session_state[frame_key] = st.session_state[slider_key]
+    def _set(frame: int | None, play: bool) -> None:
+        """The buttons' callback: the click's own rerun becomes the one full rerun."""
+        if frame is not None:
+            st.session_state[frame_key] = frame
+        st.session_state[playing_key] = play
+        st.rerun(scope="app")
 
-    @st.fragment(run_every=1.0 / FPS if playing else None)
+    def _start() -> None:
+        at_end = int(st.session_state.get(frame_key, last)) >= last
+        _set(0 if at_end else None, True)
+
+    def _on_slide() -> None:
+        # The browser sends back the last value it showed, and it lags: a timer rerun sent before
+        # the browser drew Start's run still carries the paused timeline's value. Only a paused
+        # timeline is the user's.
+        if not st.session_state.get(playing_key):
+            st.session_state[frame_key] = st.session_state[slider_key]
+
     def _view() -> None:
         frame = min(int(st.session_state.get(frame_key, last)), last)
         if st.session_state.get(playing_key):
             frame = min(frame + stride, last)
             st.session_state[frame_key] = frame
         c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="bottom")
-        if c1.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2):
-            if frame >= last:
-                st.session_state[frame_key] = 0
-            st.session_state[playing_key] = True
-            st.rerun(scope="app")
-        if c2.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing):
-            st.session_state[playing_key] = False
-            st.rerun(scope="app")
-        if c3.button(tr("play.reset"), key=f"{key}.reset"):
-            st.session_state[frame_key] = 0
-            st.session_state[playing_key] = False
-            st.rerun(scope="app")
-        if st.session_state.get(slider_key) != frame:
-            st.session_state[slider_key] = frame
+        c1.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start)
+        c2.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing, on_click=_set,
+                  args=(None, False))
+        c3.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
+        # While playing, the timeline only shows the frame, under a key of its own, so that a late
+        # value of it, arriving once paused, is not taken for a slide either.
+        shown_key = f"{key}.shown" if playing else slider_key
+        if st.session_state.get(shown_key) != frame:
+            st.session_state[shown_key] = frame
         with c4:
-            st.slider(tr("play.timeline"), 0, last, key=slider_key, on_change=_on_slide,
-                      disabled=n_frames < 2 or bool(st.session_state.get(playing_key)))
+            st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=n_frames < 2 or playing,
+                      on_change=None if playing else _on_slide)
         draw(frame)
         if st.session_state.get(playing_key) and frame >= last:
             st.session_state[playing_key] = False
             st.rerun(scope="app")
 
-    _view()
+    @st.fragment(run_every=1.0 / FPS)
+    def _playing() -> None:
+        _view()
+
+    @st.fragment
+    def _paused() -> None:
+        _view()
+
+    (_playing if playing else _paused)()
     return int(st.session_state.get(frame_key, last))
