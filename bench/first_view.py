@@ -1,6 +1,7 @@
 """Time to the first complete comparison of each page in headless Chromium, side by side.
 
     .venv/bin/python -m bench.first_view [--repeats 5] [--pages race activations act-train ...]
+        [--cases fresh default menu] [--against OTHER_CHECKOUT]
 
 The views are every lesson of the registry (pages.LESSONS), plus the activations training tab.
 
@@ -17,17 +18,27 @@ the same machine load:
 A last row, floor: a bare Streamlit page with one small chart (bench/floor_app.py), opened like
 `default`: what Streamlit itself takes here before any page of the app adds its own work.
 Prints medians (min, max) against the 2 s target. Browser and server share this machine's cores.
+
+`--against DIR` is an A/B test: a second server runs the app of another checkout (with this
+interpreter, from that folder), and every view and case is loaded from both, one after the other
+in alternating order, each in a fresh browser context. Prints both medians and A-B (this tree
+minus the other) per view and case; no floor row.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.browser import READY, chromium, new_page, streamlit_server
+from bench.browser import READY, Server, chromium, free_port, new_page, streamlit_server
 from pages import LESSONS
 
 FLOOR_APP = Path(__file__).with_name("floor_app.py")
@@ -119,26 +130,82 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--pages", nargs="+", default=list(VIEWS), choices=list(VIEWS))
-    args = parser.parse_args()
+CASES = {"fresh": "fresh seed", "default": "default (shared)", "menu": "from the menu"}
+
+
+def time_case(browser, url: str, name: str, case: str, i: int) -> float:
+    """One load of view `name` in `case` (see the module docstring); repeat `i` picks the fresh seed."""
+    if case == "fresh":
+        return time_page(browser, url, name, 31_000 + i)
+    return time_page(browser, url, name, None, via_menu=case == "menu")
+
+
+@contextlib.contextmanager
+def checkout_server(root: Path, timeout: float = 60) -> Iterator[str]:
+    """`streamlit run app.py` of the checkout `root`, from that folder (its code and its
+    .streamlit/config.toml), with this interpreter; yields its base URL once healthy."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Server.stop)
+    server = Server(subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=log),
+                    f"http://127.0.0.1:{port}", log)
+    try:
+        server.wait_healthy(timeout)
+        yield server.url
+    finally:
+        server.stop()
+
+
+def single(args) -> None:
     with streamlit_server() as url, streamlit_server(script=FLOOR_APP) as floor_url, chromium() as browser:
-        columns = ("fresh seed", "default (shared)", "from the menu")
-        print(f"{'page':12s}", *(f"{c:>22s}" for c in columns), "  target 2 s")
+        print(f"{'page':12s}", *(f"{CASES[c]:>22s}" for c in args.cases), "  target 2 s")
         floor: list[float] = []
         time_floor(browser, floor_url)  # warms the floor's server
         for name in args.pages:
             time_page(browser, url, name, None)  # the earlier visitor: warms the server and the defaults
-            fresh, default, menu = [], [], []
+            times: dict[str, list[float]] = {c: [] for c in args.cases}
             for i in range(args.repeats):
-                fresh.append(time_page(browser, url, name, 31_000 + i))
-                default.append(time_page(browser, url, name, None))
-                menu.append(time_page(browser, url, name, None, via_menu=True))
+                for case in args.cases:
+                    times[case].append(time_case(browser, url, name, case, i))
                 floor.append(time_floor(browser, floor_url))
-            print(f"{name:12s}", *(f"{summary(v):>22s}" for v in (fresh, default, menu)), flush=True)
-        print(f"{'floor':12s} {'':>22s} {summary(floor):>22s}   (a bare Streamlit page with one chart)")
+            print(f"{name:12s}", *(f"{summary(v):>22s}" for v in times.values()), flush=True)
+        # in the `default` column (the floor is opened like it), else after the others
+        cells = ([""] * args.cases.index("default") + [summary(floor)] if "default" in args.cases
+                 else [""] * len(args.cases) + [summary(floor)])
+        print(f"{'floor':12s}", *(f"{c:>22s}" for c in cells), "  (a bare Streamlit page with one chart)")
+
+
+def against(args) -> None:
+    other = Path(args.against).resolve()
+    with streamlit_server() as url_a, checkout_server(other) as url_b, chromium() as browser:
+        print(f"A: this tree; B: {other}; {args.repeats} loads of each, alternating A/B order")
+        print(f"{'page':12s} {'case':18s} {'A':>22s} {'B':>22s} {'A-B (median)':>14s}")
+        for name in args.pages:
+            for url in (url_a, url_b):
+                time_page(browser, url, name, None)  # the earlier visitor on each server
+            times: dict[tuple[str, str], list[float]] = {}
+            for i in range(args.repeats):
+                for case in args.cases:
+                    order = (("A", url_a), ("B", url_b)) if i % 2 == 0 else (("B", url_b), ("A", url_a))
+                    for side, url in order:
+                        times.setdefault((case, side), []).append(time_case(browser, url, name, case, i))
+            for case in args.cases:
+                a, b = times[(case, "A")], times[(case, "B")]
+                diff = statistics.median(a) - statistics.median(b)
+                print(f"{name:12s} {CASES[case]:18s} {summary(a):>22s} {summary(b):>22s} "
+                      f"{diff * 1000:+11.0f} ms", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", default=list(VIEWS), choices=list(VIEWS))
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--against", metavar="DIR", help="another checkout, timed side by side (A/B)")
+    args = parser.parse_args()
+    (against if args.against else single)(args)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 are read from the link before it and written back after it. Inside, a page lays out its controls
 and hands each comparison to `comparison(...)`, which computes it (through one cache keyed by the
 config and device), shows the wait, states every divergence, replays the run frame by frame, and
-draws the rest of the page after the first view. A secondary computation that would slow the
-first view goes through `later(...)`. A page calls none of the pieces below by hand.
+draws the rest of the page after the first view. A secondary computation in that rest goes
+through `later(...)`. A page calls none of the pieces below by hand.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from typing import Any
 import streamlit as st
 
 from core.runs import run
-from ui.computing import computing
 from ui.controls import Controls
-from ui.deferred import deferred, first_view
+from ui.deferred import first_view
 from ui.i18n import has_text, tr
 from ui.playback import playback
 from ui.sidebar import device
@@ -66,7 +65,7 @@ def _computed(config: Hashable, device_name: str) -> Any:
 def compute(config: Hashable, waiting: str) -> Any:
     """`core.runs.run(config)` on this process's device: computed once per config and device and
     shared by every session; `waiting` says what is being computed meanwhile."""
-    with computing(waiting):
+    with st.spinner(waiting):
         return _computed(config, str(device()))
 
 
@@ -102,6 +101,5 @@ def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, 
 
 
 def later(key: str, config: Hashable, draw: Callable[[Any], None], waiting: str) -> None:
-    """`draw(result)` of a secondary computation: at once when it was computed before, else it is
-    computed just after the page's first view is on screen."""
-    deferred(key, (config, str(device())), lambda: draw(_computed(config, str(device()))), waiting)
+    """`draw(result)` of a secondary computation, computed like the comparisons (see `compute`)."""
+    draw(compute(config, waiting))

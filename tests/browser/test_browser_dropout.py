@@ -32,7 +32,7 @@ def test_playback_animates_and_stops(server, page):
     wait_ready(page, 90_000)
     caption = page.get_by_text("step 500 of 500")
     assert caption.count() >= 1
-    # the over-seeds runs fill themselves in a moment later, with one more rerun of the page
+    # the over-seeds runs come with the rest of the page, drawn by its first view's rerun
     page.get_by_text("dropout had the lower test MSE").wait_for(timeout=60_000)
     wait_ready(page, 30_000)
     page.get_by_role("button", name="▶ Start").click()
