@@ -5,6 +5,7 @@ import logging
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 # The first script run after start-up goes through Streamlit's old pages/-folder mode, because a
 # folder named pages/ lies beside this script (PagesManager sets the flag below at the first
@@ -14,7 +15,13 @@ from streamlit.runtime.pages_manager import PagesManager
 # earlier, so on that one run: close that dialog in the browser, here, before the slow imports
 # (torch), and rerun once navigation has found the page (that run of the page keeps the link's
 # query parameters, ?lang= included; this one loses them).
-V1_FIRST_RUN = bool(getattr(PagesManager, "uses_pages_directory", False))
+# AppTest resets the flag before every run it makes: there it marks no server start, and the rerun
+# would swallow the run's widget events (a clicked button).
+# Only a deep link asked for by name (/race) gets the dialog; AppTest, which resets the flag before
+# every run it makes, asks by page hash, and a rerun there would swallow the run's clicks.
+_ctx = get_script_run_ctx()
+V1_FIRST_RUN = bool(getattr(PagesManager, "uses_pages_directory", False) and _ctx is not None
+                    and _ctx.pages_manager.intended_page_name)
 CLOSE_PAGE_NOT_FOUND = """<script>
 (() => {
   const t0 = performance.now();
