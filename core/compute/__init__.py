@@ -1,0 +1,110 @@
+"""The compute service every lesson run goes through (no Streamlit here).
+
+    from core.compute import service
+    job = service().submit(run, config, "cpu")   # a Job: queued, running, then done or failed
+    job.result()
+
+One service per process, set by the environment:
+- `PLAYGROUND_WORKERS`: unset or `auto`: worker processes, one per core plus an express one for
+  light jobs (on CUDA, one per GPU plus the express one; on MPS, one plus the express one);
+  `0`: compute in the caller's own thread (as a plain Streamlit app does; handy for debugging);
+  `N`: N worker processes.
+- `PLAYGROUND_DASK=tcp://host:8786`: run the jobs on that Dask cluster instead.
+- `PLAYGROUND_CACHE_MB`: the in-memory result cache's budget (default 256).
+- `PLAYGROUND_CACHE_DIR`: also keep results on disk there (a restart or a second server reuses them).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+from core.compute.cache import ResultCache
+from core.compute.jobs import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    Cancelled,
+    Job,
+    JobError,
+    WorkerLost,
+    check_cancelled,
+    report,
+)
+from core.compute.service import Service
+from core.compute.workers import DaskWorkers, InlineWorkers, ProcessWorkers
+
+WORKERS_ENV = "PLAYGROUND_WORKERS"
+DASK_ENV = "PLAYGROUND_DASK"
+CACHE_MB_ENV = "PLAYGROUND_CACHE_MB"
+CACHE_DIR_ENV = "PLAYGROUND_CACHE_DIR"
+
+__all__ = ["CANCELLED", "DONE", "FAILED", "QUEUED", "RUNNING", "Cancelled", "Job", "JobError",
+           "Service", "WorkerLost", "check_cancelled", "report", "service", "make_service"]
+
+log = logging.getLogger("playground.compute")
+_lock = threading.Lock()
+_service: Service | None = None
+
+
+def code_version() -> str:
+    """A digest of the code under core/: results on disk from other code are not reused."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def local_slots(device: str = "cpu", cores: int | None = None) -> int:
+    """Worker processes for this machine: one per core (one per GPU on CUDA, one on MPS), plus
+    the express one."""
+    if device.startswith("cuda"):
+        import torch
+
+        return max(1, torch.cuda.device_count()) + 1
+    if device.startswith("mps"):
+        return 2
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1) + 1
+
+
+def make_service(env: dict[str, str] | None = None, device: str = "cpu") -> Service:
+    """A service configured by `env` (default: the process's environment)."""
+    env = os.environ if env is None else env
+    cache = ResultCache(int(float(env.get(CACHE_MB_ENV, "256")) * 2**20),
+                        env.get(CACHE_DIR_ENV) or None, version=code_version())
+    if env.get(DASK_ENV):
+        return Service(DaskWorkers(env[DASK_ENV]), cache, express=False)
+    raw = env.get(WORKERS_ENV, "auto").strip().lower()
+    if raw in ("", "auto"):
+        return Service(ProcessWorkers(local_slots(device)), cache)
+    if not raw.isdigit():
+        raise ValueError(f"{WORKERS_ENV}={raw!r}: expected auto, 0 or a number of processes")
+    n = int(raw)
+    if n == 0:
+        return Service(InlineWorkers(), cache)
+    return Service(ProcessWorkers(n), cache, express=n > 1)
+
+
+def service(device: str = "cpu") -> Service:
+    """This process's service, made on first use (from the environment)."""
+    global _service
+    with _lock:
+        if _service is None:
+            try:
+                _service = make_service(device=device)
+            except Exception:
+                log.exception("compute service: falling back to the caller's thread")
+                _service = Service(InlineWorkers(), ResultCache(256 * 2**20))
+            log.info("compute service: %s", _service.workers.name)
+            atexit.register(_service.close)
+        return _service
