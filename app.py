@@ -42,7 +42,7 @@ if V1_FIRST_RUN:
 
 from pages import HOME, LESSONS  # noqa: E402 (after the dialog's closing, see above)
 from ui.i18n import tr  # noqa: E402
-from ui.lesson import page_run  # noqa: E402
+from ui.lesson import page_run, warm_start  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
 from ui.urlstate import show_url_notes  # noqa: E402
 
@@ -57,6 +57,7 @@ def navigation() -> st.navigation:
 
 
 st.set_page_config(page_title="PyTorch Playground", page_icon="🔥", layout="wide")
+warm_start()
 render_sidebar()
 notes = st.empty()  # filled after the page ran, so the page's own bad link values are listed too
 page = navigation()

@@ -255,6 +255,12 @@ class Controls:
         control = self[key]
         return control.cast(st.session_state.get(key, control.default))
 
+    def defaults(self, config: type, **extra: Any) -> Any:
+        """`config` as the default link sets it (every control at its default): what the warm
+        start computes before anyone asks."""
+        values = {c.field: c.cast(c.default) for c in self if c.config is config}
+        return config(**values, **extra)
+
     def config(self, config: type, **extra: Any) -> Any:
         """An instance of `config` with every field a control sets taken from its control, the
         rest from `extra` (the run seed, say) or the config's defaults."""

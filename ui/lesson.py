@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
+from core.compute import QUEUED, Job, WorkerLost, service
 from core.runs import run
+from pages import LESSONS
 from ui.controls import Controls
 from ui.deferred import first_view
 from ui.i18n import has_text, tr
@@ -57,16 +60,66 @@ def _header(name: str) -> None:
         st.caption(tr(f"{name}.setup"))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _computed(config: Hashable, device_name: str) -> Any:
-    return run(config, device_name)
+_warm_lock = threading.Lock()
+_warmed = False
+
+
+def warm_start() -> None:
+    """Once per server process, on its first script run (the launcher makes one as soon as the
+    server answers): the default link of every lesson, each view and tab, is computed in the
+    background, so the first student of the morning finds it ready."""
+    global _warmed
+    with _warm_lock:
+        if _warmed:
+            return
+        _warmed = True
+    dev = str(device())
+    calls = []
+    for name in [lesson.name for lesson in LESSONS]:
+        module = importlib.import_module(f"pages.{name}.controls")
+        calls += [(run, (config, dev)) for config in getattr(module, "warm", tuple)()]
+    service().warm(calls)
 
 
 def compute(config: Hashable, waiting: str) -> Any:
-    """`core.runs.run(config)` on this process's device: computed once per config and device and
-    shared by every session; `waiting` says what is being computed meanwhile."""
-    with st.spinner(waiting):
-        return _computed(config, str(device()))
+    """`core.runs.run(config)` on this process's device, through the compute service: computed
+    once per config and device and shared by every session. Meanwhile the page says what it
+    waits for (`waiting`), how many runs are ahead of it, and how far its run is. A worker that
+    died mid-run gets a message and a Retry button; the rest of the session is kept."""
+    return wait_for(submit(run, config, str(device()), waiting=waiting), waiting)
+
+
+def submit(fn: Callable, *args: Any, waiting: str, **options: Any) -> Job:
+    """`fn(*args)` as a job of this process's compute service (options: see Service.submit)."""
+    svc = service()
+    if svc.inline and not options.get("background"):  # computed right here, in this thread
+        with st.spinner(waiting):
+            return svc.submit(fn, *args, **options)
+    return svc.submit(fn, *args, **options)
+
+
+QUIET_S = 0.4  # a job done sooner shows no waiting line at all
+
+
+def wait_for(job: Job, waiting: str) -> Any:
+    """The job's result, showing the wait meanwhile; a lost worker stops the page with a retry."""
+    if not job.done and not job.wait(QUIET_S):
+        box = st.empty()
+        while not job.wait(0.25):
+            with box.container():
+                if job.state == QUEUED:
+                    st.info(tr("app.queued", waiting=waiting, n=job.ahead()), icon="⏳")
+                else:
+                    fraction = job.progress()
+                    st.progress(fraction or 0.0, text=tr("app.running", waiting=waiting,
+                                                          seconds=job.elapsed()))
+        box.empty()
+    try:
+        return job.result()
+    except WorkerLost as exc:
+        st.error(tr("app.worker_lost", error=str(exc)), icon="🔌")
+        st.button(tr("app.retry"), key=f"retry.{job.id}")
+        st.stop()
 
 
 def divergence_notes(result: Any, names: Mapping[str, str]) -> None:

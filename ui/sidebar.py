@@ -6,6 +6,7 @@ import streamlit as st
 import torch
 
 from core import device as core_device
+from core.compute import service
 from ui.i18n import LANG_KEY, LANGUAGES, tr
 from ui.params import ChoiceParam, IntParam
 from ui.urlstate import seed_from_url, write_to_url
@@ -21,7 +22,6 @@ APP_PARAMS = {
 def _device() -> tuple[torch.device, str | None]:
     """The process's device, chosen once; the error text when the override was unusable."""
     core_device.setup_threads()
-    core_device.warm_up()
     try:
         return core_device.pick_device(), None
     except ValueError as exc:
@@ -31,6 +31,13 @@ def _device() -> tuple[torch.device, str | None]:
 def device() -> torch.device:
     """The device every page trains on."""
     return _device()[0]
+
+
+def _workers() -> str:
+    """Where this server's runs are computed, in words."""
+    workers = service().workers
+    kind = {"InlineWorkers": "inline", "DaskWorkers": "dask"}.get(type(workers).__name__, "local")
+    return tr(f"app.workers_{kind}", n=workers.slots)
 
 
 def run_seed() -> int:
@@ -59,5 +66,5 @@ def render_sidebar() -> None:
         dev, error = _device()
         if error:
             st.warning(tr("app.device_error", error=error))
-        st.caption(f"{tr('app.device')}: {core_device.describe(dev)}")
+        st.caption(f"{tr('app.device')}: {core_device.describe(dev)}  \n{tr('app.workers')}: {_workers()}")
     write_to_url(APP_PARAMS)

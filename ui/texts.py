@@ -19,6 +19,14 @@ EN = {
     "play.step": "step {step} of {total}",
     "app.diverged": "✖ {name} diverged at step {step}: its loss became NaN, infinite or exploded, and it learns nothing after that. Try a smaller learning rate.",
     "app.diverged_seeds": "This happened on {n} of {total} seeds.",
+    "app.queued": "{waiting} Waiting for a free worker: {n} run(s) ahead of this one.",
+    "app.running": "{waiting} ({seconds:.0f} s)",
+    "app.worker_lost": "The process computing this run stopped ({error}). Nothing else was lost: press Retry to compute it again.",
+    "app.retry": "↻ Retry",
+    "app.workers": "Compute",
+    "app.workers_local": "{n} worker processes",
+    "app.workers_inline": "in each session's own thread",
+    "app.workers_dask": "a Dask cluster ({n} worker threads)",
 }
 
 ZH = {
@@ -40,4 +48,12 @@ ZH = {
     "play.step": "第 {step} 步，共 {total} 步",
     "app.diverged": "✖ {name} 在第 {step} 步发散了：损失变成 NaN、无穷大或急剧增大，之后它不再学到任何东西。试试更小的学习率。",
     "app.diverged_seeds": "{total} 个种子中有 {n} 个出现这种情况。",
+    "app.queued": "{waiting} 正在等待空闲的计算进程：前面还有 {n} 个运行。",
+    "app.running": "{waiting}（{seconds:.0f} 秒）",
+    "app.worker_lost": "计算这次运行的进程意外停止（{error}）。其他内容都没有丢失：点“重试”重新计算。",
+    "app.retry": "↻ 重试",
+    "app.workers": "计算",
+    "app.workers_local": "{n} 个计算进程",
+    "app.workers_inline": "在每个会话自己的线程中",
+    "app.workers_dask": "Dask 集群（{n} 个计算线程）",
 }

@@ -33,7 +33,7 @@ def family(args: tuple) -> Hashable:
                 f.name == "seed" for f in dataclasses.fields(a)):
             return dataclasses.replace(a, seed=0)
         return a
-    return tuple(strip(a) for a in args)
+    return tuple(strip(a) for a in args) if isinstance(args, tuple) else strip(args)
 
 
 def job_key(fn: Callable, args: tuple) -> Hashable:
@@ -66,10 +66,13 @@ class Service:
 
     # ---- asking ----------------------------------------------------------------------------
 
-    def submit(self, fn: Callable, *args: Any, cache: bool = True, priority: int = 0) -> Job:
-        """The job computing `fn(*args)` (module-level `fn`, picklable `args`). With `cache=False`
-        the result is neither looked up nor kept (a live run that belongs to one session)."""
-        key = job_key(fn, args)
+    def submit(self, fn: Callable, *args: Any, cache: bool = True, priority: int = 0,
+               key: Hashable | None = None, background: bool = False) -> Job:
+        """The job computing `fn(*args)` (module-level `fn`, picklable `args`), known by `key`
+        (default: `fn` and `args`; give one where an argument is a model). With `cache=False`
+        the result is neither looked up nor kept (a live run that belongs to one session).
+        `background`: in the caller's-thread mode, compute in a thread of its own instead."""
+        key = job_key(fn, args) if key is None else (f"{fn.__module__}.{fn.__qualname__}", key)
         if cache:
             value = self.cache.get(key, _MISSING)
             if value is not _MISSING:
@@ -81,7 +84,7 @@ class Service:
                     job.priority = priority
                     self._lock.notify_all()
                 return job
-            job = Job(key, fn, args, estimate=self._seconds.get((key[0], family(args))),
+            job = Job(key, fn, args, estimate=self._seconds.get((key[0], family(key[1]))),
                       cache=cache, priority=priority)
             job.ahead = lambda: self._ahead(job)
             if cache:
@@ -90,7 +93,10 @@ class Service:
                 self._queue.append(job)
                 self._lock.notify_all()
                 return job
-        self._run(job, 0)  # inline: in the caller's thread, as without a service
+        if background:
+            threading.Thread(target=self._run, args=(job, 0), daemon=True).start()
+        else:
+            self._run(job, 0)  # inline: in the caller's thread, as without a service
         return job
 
     def warm(self, calls: Iterable[tuple[Callable, tuple]]) -> None:
@@ -171,7 +177,7 @@ class Service:
             self._end(job, FAILED, error=JobError(f"{type(exc).__name__}: {exc}"), slot=slot)
         else:
             seconds = time.monotonic() - job.started
-            self._seconds[(job.key[0], family(job.args))] = seconds
+            self._seconds[(job.key[0], family(job.key[1]))] = seconds
             if job.cache:
                 self.cache.put(job.key, value, size)
             self.completed += 1

@@ -34,3 +34,11 @@ CONTROLS = Controls(
     # view setting: which experiment is open (the tabs widget itself holds the tab's title)
     Choice(key=TAB, default="shapes", options=TABS, names="activations.tab."),
 )
+
+
+def warm() -> tuple:
+    """What the default link computes, on each of the three tabs."""
+    train = CONTROLS.defaults(ActivationTrainConfig, seed=0)
+    return (CONTROLS.defaults(GalleryConfig), train,
+            CONTROLS.defaults(GradientFlowConfig, activations=train.activations, seed=0,
+                              dataset=train.dataset, noise=train.noise))

@@ -17,3 +17,8 @@ CONTROLS = Controls(
          Slider(key="batchnorm.epochs", field="epochs", lo=1, hi=30),
          Slider(key="batchnorm.bn_momentum", field="bn_momentum", lo=0.01, hi=1.0, step=0.01)),
 )
+
+
+def warm() -> tuple:
+    """What the default link computes."""
+    return (CONTROLS.defaults(BatchNormConfig, seed=0),)

@@ -21,3 +21,9 @@ CONTROLS = Controls(
     Choice(key="dropout.mode", default="eval", options=("eval", "train"), names="dropout.mode.",
            style="radio"),
 )
+
+
+def warm() -> tuple:
+    """What the default link computes: the comparison and its runs over seeds."""
+    config = CONTROLS.defaults(DropoutConfig, seed=0)
+    return config, CONTROLS.defaults(SpreadConfig, base=config)

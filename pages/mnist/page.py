@@ -11,6 +11,7 @@ from core.mnist import (
     MODEL_KINDS,
     WeightsError,
     cnn_feature_maps,
+    jobs,
     load_weights,
     lstm_row_probabilities,
     preprocess,
@@ -20,7 +21,7 @@ from core.mnist import (
     weights_digest,
 )
 from core.mnist.data import MnistData
-from core.mnist.live import LiveConfig, LiveRun, start, train_live
+from core.mnist.live import LiveConfig, LiveRun
 from core.mnist.train import bf16_supported
 from pages.mnist import resources, session
 from pages.mnist.charts import (
@@ -40,6 +41,7 @@ from pages.mnist.charts import (
 from pages.mnist.controls import CONTROLS, TRAIN_SIZE
 from ui.charts import chart
 from ui.i18n import tr
+from ui.lesson import submit, wait_for
 from ui.sidebar import run_seed
 from ui.theme import chart_labels
 
@@ -171,19 +173,21 @@ def _curves(run: LiveRun) -> tuple:
 
 
 def _run_live(progress, boxes: tuple, labels: Labels) -> None:
-    """Real training, in this script run: the placeholders are redrawn a few times a second, and
-    each redraw is where a click interrupts the run (the next run adopts what it learnt)."""
-    tensors = resources.tensors()
-    run = start(CONTROLS.config(LiveConfig, seed=run_seed()), len(tensors.x_train))
-    session.begin(run)
-    bar = progress.progress(0.0, text=tr("mnist.train.progress", done=0, total=run.total_steps))
-
-    def redraw(run: LiveRun) -> None:
-        bar.progress(run.progress, text=tr("mnist.train.progress", done=run.done, total=run.total_steps))
-        _show_curves(run, boxes, labels)
-
-    train_live(run, tensors, redraw)
-    session.adopt(run)
+    """Real training, in the compute service: the curves stream back and the placeholders are
+    redrawn as they come; a click meanwhile interrupts this wait, and the next run stops the job
+    and adopts what it learnt."""
+    job = submit(jobs.train, CONTROLS.config(LiveConfig, seed=run_seed()), resources.folder(),
+                 cache=False, background=True, waiting=tr("mnist.train.waiting"))
+    session.begin(job)
+    bar = progress.progress(0.0, text=tr("mnist.train.waiting"))
+    seen = -1
+    while not job.done:
+        job.wait(1.0, since=seen)
+        seen, run = job.updates, job.info
+        if run is not None:
+            bar.progress(run.progress, text=tr("mnist.train.progress", done=run.done, total=run.total_steps))
+            _show_curves(run, boxes, labels)
+    session.finish(wait_for(job, tr("mnist.train.waiting")))
     st.rerun()  # redraw the page with the new models
 
 

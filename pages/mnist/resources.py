@@ -10,10 +10,11 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
-from core.mnist import ShippedMeta, load_shipped, weights_digest
+from core.mnist import ShippedMeta, jobs, load_shipped, weights_digest
 from core.mnist.data import MNIST_DIR_ENV, MnistData, MnistUnavailable, load_mnist
-from core.mnist.train import Evaluation, Tensors, as_tensors, evaluate, tsne_embedding
+from core.mnist.train import Evaluation, Tensors, as_tensors
 from ui.i18n import tr
+from ui.lesson import submit, wait_for
 
 FULL_TRAIN = 60000  # MNIST's training images: the most a live run can ask for
 
@@ -53,33 +54,29 @@ def tensors() -> Tensors:
     return _tensors(_folder())
 
 
+def folder() -> str:
+    """Where MNIST is read from (the compute service's jobs read it there too)."""
+    return _folder()
+
+
 def training_images(data: MnistData | None) -> int:
     """How many training images a live run can use (all of MNIST's while none is loaded)."""
     return FULL_TRAIN if data is None else len(data.train_images)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _evaluation(digest: str, folder: str, _model: nn.Module) -> Evaluation:
-    data = _tensors(folder)
-    return evaluate(_model, data.x_test, data.y_test)
-
-
 def evaluation(model: nn.Module) -> Evaluation:
-    """Held-out evaluation of `model`, computed once for its weights."""
-    return _evaluation(weights_digest(model), _folder(), model)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _tsne(digest: str, seed: int, folder: str, _model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
-    data = _tensors(folder)
-    embedding = tsne_embedding(_model, data.x_test, seed=seed)
-    return embedding, data.y_test[:len(embedding)].numpy()
+    """Held-out evaluation of `model`, computed once for its weights (in the compute service)."""
+    job = submit(jobs.evaluation, model, _folder(), key=(weights_digest(model), _folder()),
+                 waiting=tr("mnist.eval.running"))
+    return wait_for(job, tr("mnist.eval.running"))
 
 
 def tsne(model: nn.Module, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(points (n, 2), their true digits (n,)): the t-SNE of the CNN `model`'s features, once per
-    weights and seed."""
-    return _tsne(weights_digest(model), seed, _folder(), model)
+    weights and seed (in the compute service)."""
+    job = submit(jobs.tsne, model, seed, _folder(), key=(weights_digest(model), seed, _folder()),
+                 waiting=tr("mnist.tsne.running"))
+    return wait_for(job, tr("mnist.tsne.running"))
 
 
 # ---- which data, in the reader's language (core's descriptions are English) -------------------

@@ -8,16 +8,19 @@ from typing import Any
 import streamlit as st
 from torch import nn
 
+from core.compute import DONE, Job
 from core.mnist import MODEL_KINDS
 from core.mnist.live import LiveRun
 from pages.mnist import resources
 from ui.i18n import tr
 
 MODELS_KEY = "mnist.session_models"  # {kind: (model, origin)} for models replacing the shipped ones
-LIVE_KEY = "mnist.live"  # the session's LiveRun, kept before it starts training
+LIVE_KEY = "mnist.live"  # the session's latest finished or stopped LiveRun
+JOB_KEY = "mnist.live_job"  # the session's live training job while it runs
 UPLOADED_KEY = "mnist.uploaded"  # {kind: stamp of the last upload loaded}
 TSNE_KEY = "mnist.tsne_for"  # (weights digest, seed) of the t-SNE asked for
 
+STOP_WAIT_S = 30  # a stopped run ends at its next progress report (a fraction of a second)
 Origin = tuple[str, dict[str, Any]]  # a text key and its values: translated when shown
 
 
@@ -54,20 +57,36 @@ def restore() -> None:
 
 
 def live() -> LiveRun | None:
-    """The session's latest live run."""
+    """The session's latest finished or stopped live run."""
     return st.session_state.get(LIVE_KEY)
 
 
-def begin(run: LiveRun) -> None:
-    """Keep `run` before it trains: a click that cuts it short leaves it here."""
+def begin(job: Job) -> None:
+    """Keep the training job before the page waits for it: a click that cuts the wait short
+    leaves it here."""
+    st.session_state[JOB_KEY] = job
+
+
+def finish(run: LiveRun) -> None:
+    """The live run ended: keep it and adopt its models."""
+    st.session_state.pop(JOB_KEY, None)
     st.session_state[LIVE_KEY] = run
+    adopt(run)
 
 
 def adopt_interrupted() -> None:
-    """A live run cut short by a click (the Stop button or any other widget) keeps what it learnt."""
-    run = live()
-    if run is not None and run.stop():
-        adopt(run)
+    """A live run cut short by a click (the Stop button or any other widget) stops in its worker
+    and keeps what it learnt."""
+    job = st.session_state.pop(JOB_KEY, None)
+    if job is None:
+        return
+    if not job.done:
+        job.cancel()
+        job.wait(STOP_WAIT_S)
+    if job.state == DONE:
+        run = job.result()
+        run.stop()
+        finish(run)
 
 
 def adopt(run: LiveRun) -> None:

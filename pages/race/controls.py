@@ -21,3 +21,10 @@ CONTROLS = Controls(
     Slider(key="race.smooth", default=0.6, lo=0.0, hi=0.95, step=0.05),
     Number(key="race.target", default=0.02, lo=0.001, hi=1.0, step=0.005, fmt="%.3f"),
 )
+
+
+def warm() -> tuple:
+    """What the default link computes, on either view (see core.compute's warm start)."""
+    race = CONTROLS.defaults(RaceConfig, seed=0)
+    return race, CONTROLS.defaults(SurfaceConfig, racers=race.racers, steps=race.steps,
+                                   snapshot_every=race.snapshot_every)
