@@ -73,12 +73,17 @@ def warm_start() -> None:
         if _warmed:
             return
         _warmed = True
+    service().warm(warm_calls())
+
+
+def warm_calls() -> list[tuple[Callable, tuple]]:
+    """`(run, (config, device))` for what every lesson's default link computes (its `warm()`)."""
     dev = str(device())
     calls = []
     for name in [lesson.name for lesson in LESSONS]:
         module = importlib.import_module(f"pages.{name}.controls")
         calls += [(run, (config, dev)) for config in getattr(module, "warm", tuple)()]
-    service().warm(calls)
+    return calls
 
 
 def compute(config: Hashable, waiting: str) -> Any:
