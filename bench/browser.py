@@ -74,15 +74,17 @@ class Server:
         self.log.close()
 
 
-def start_server(script: Path | None = None) -> Server:
+def start_server(script: Path | None = None, env: dict[str, str | None] | None = None) -> Server:
     """Start `streamlit run app.py` (or `script`, with the app's config) on a free port, without
-    waiting for it to answer."""
+    waiting for it to answer. `env` changes this process's environment for it (None unsets a name)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Server.stop)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    if env is not None:
+        env = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env=env)
     return Server(proc, f"http://127.0.0.1:{port}", log)
 
 
