@@ -3,8 +3,6 @@ links ask for, and a worker killed during a page's run gives a message and a ret
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 import time
 
@@ -61,7 +59,7 @@ def test_a_worker_killed_during_a_page_run_gives_a_message_and_a_retry():
                            if isinstance(job.args[0], DropoutConfig) and job.args[0].seed == 4242), None)
         time.sleep(0.05)
     assert victim is not None, "the page's run never started in a worker"
-    os.kill(svc.workers._procs[victim].pid, signal.SIGKILL)
+    svc.workers.kill(victim)
     assert done.wait(300)
     at = opened[0]
     assert not at.exception

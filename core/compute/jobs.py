@@ -21,7 +21,8 @@ class WorkerLost(Exception):
     """The worker computing the job died (killed, out of memory); the job can be tried again."""
 
     def __init__(self, exitcode: int | None = None) -> None:
-        super().__init__(f"the worker process stopped (exit code {exitcode})")
+        super().__init__("the worker process stopped" if exitcode is None
+                         else f"the worker process stopped (exit code {exitcode})")
         self.exitcode = exitcode
 
 

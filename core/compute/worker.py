@@ -1,8 +1,8 @@
-"""A worker process of the compute service: `python -m core.compute.worker FD` (see workers.py)."""
+"""The compute service's fork server: `python -m core.compute.worker FD` (see workers.py)."""
 
 import sys
 
-from core.compute.workers import worker_main
+from core.compute.workers import fork_server_main
 
 if __name__ == "__main__":
-    worker_main(int(sys.argv[1]))
+    fork_server_main(int(sys.argv[1]))

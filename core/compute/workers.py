@@ -1,26 +1,29 @@
 """Where the compute service's jobs run: worker processes of this machine, the caller's own thread,
 or a Dask cluster. Each is a `Workers` with a number of slots; a slot runs one job at a time.
 
-A local worker is its own Python (`python -m core.compute.worker`), talking over a socket pair:
-it never re-runs the server's main script, as multiprocessing's spawn and forkserver would (in a
-Streamlit server that is the app). Each worker uses one torch thread: parallelism comes from the
-workers. It imports torch and the lessons and takes one throwaway step before it says it is
-ready, so that cost never lands on a job. A job talks back over its worker's socket: progress
+Local workers are forked by a fork server of our own (`python -m core.compute.worker`), which
+imports torch and the lessons and takes one throwaway step once, so that cost never lands on a job
+and the workers share that memory. It is not multiprocessing's forkserver or spawn: those re-run
+the server's main script in the child, and in a Streamlit server that is the app. Each worker
+uses one torch thread: parallelism comes from the workers. A job talks back over its worker's socket: progress
 while it runs (`report`), then its result or its error. A worker that dies mid-job (killed, out
 of memory) fails that job alone with `WorkerLost`, and its slot starts a new worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -59,18 +62,12 @@ class _PipeReporter(_Reporter):
 
 
 def worker_main(fd: int) -> None:
-    """A worker process (`python -m core.compute.worker FD`): one torch thread, then jobs from the
-    socket `fd` until it closes."""
+    """A worker process, forked by the fork server: one torch thread, then jobs from the socket
+    `fd` until it closes."""
     import torch
 
+    torch.set_num_threads(1)
     conn = multiprocessing.connection.Connection(fd)
-    import importlib
-
-    from core.device import warm_up
-
-    for module in PRELOAD:
-        importlib.import_module(module)
-    warm_up()
     conn.send_bytes(_dumps(("ready", os.getpid())))
 
     torch.set_num_threads(1)
@@ -155,57 +152,87 @@ class InlineWorkers(Workers):
 
 
 class ProcessWorkers(Workers):
-    """`slots` worker processes of this machine (`python -m core.compute.worker`), one per slot,
-    each started when first needed and again after it died."""
+    """`slots` worker processes of this machine, one per slot, forked by one fork server that has
+    torch and the lessons imported (`python -m core.compute.worker FD`), so the workers share its
+    memory (about 120 MB of their own each, instead of 800 MB for a fresh Python with torch) and a
+    new or replacement worker is ready in well under a second."""
 
     def __init__(self, slots: int) -> None:
-        if os.name != "posix":
-            raise OSError("worker processes need a POSIX system (socket pairs passed to children)")
+        if os.name != "posix" or not hasattr(socket, "send_fds"):
+            raise OSError("worker processes need a POSIX system (fork, and sockets passed by SCM_RIGHTS)")
         self.slots = slots
         self.name = f"{slots} worker process{'es' if slots != 1 else ''}"
         self._root = str(Path(__file__).resolve().parents[2])
-        self._procs: list[subprocess.Popen | None] = [None] * slots
+        self._server: subprocess.Popen | None = None
+        self._server_sock: socket.socket | None = None
+        self._pids: list[int | None] = [None] * slots
         self._conns: list[multiprocessing.connection.Connection | None] = [None] * slots
         self._lock = threading.Lock()
 
-    def prepare(self, slot: int) -> None:
-        """Start `slot`'s worker if it has none alive (at start, or after one died) and wait until
-        it is ready. Only `slot`'s own thread calls this, so slots start their workers in parallel."""
-        proc = self._procs[slot]
-        if proc is not None and proc.poll() is None:
-            return
-        if self._conns[slot] is not None:
-            self._conns[slot].close()
+    def _fork_server(self) -> socket.socket:
+        """The fork server's socket, starting the server (and waiting until it is ready) if needed."""
+        if self._server is not None and self._server.poll() is None:
+            return self._server_sock
+        if self._server_sock is not None:
+            self._server_sock.close()
         ours, theirs = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [self._root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        with self._lock:  # no other thread's child inherits this socket
-            proc = subprocess.Popen([sys.executable, "-m", "core.compute.worker", str(theirs.fileno())],
-                                    pass_fds=(theirs.fileno(),), cwd=self._root, env=env,
-                                    stdin=subprocess.DEVNULL)
+        self._server = subprocess.Popen([sys.executable, "-m", "core.compute.worker", str(theirs.fileno())],
+                                        pass_fds=(theirs.fileno(),), cwd=self._root, env=env,
+                                        stdin=subprocess.DEVNULL)
+        theirs.close()
+        ours.settimeout(300)
+        if ours.recv(64) != b"ready":
+            raise OSError("the fork server did not start")
+        self._server_sock = ours
+        return ours
+
+    def prepare(self, slot: int) -> None:
+        """Fork `slot`'s worker if it has none (at start, or after one died) and wait until it is
+        ready."""
+        if self._conns[slot] is not None:
+            return
+        ours, theirs = socket.socketpair()
+        try:
+            with self._lock:
+                server = self._fork_server()
+                socket.send_fds(server, [b"fork"], [theirs.fileno()])
+                pid = int(server.recv(64))
+        except (OSError, ValueError) as exc:
+            log.error("worker %d did not start: %s", slot, exc)
+            ours.close()
+            time.sleep(1)  # the slot's thread tries again
+            return
+        finally:
             theirs.close()
         conn = multiprocessing.connection.Connection(ours.detach())
-        self._procs[slot], self._conns[slot] = proc, conn
-        try:
-            if not conn.poll(300):
-                raise TimeoutError("the worker did not start within 300 s")
+        if not conn.poll(120):
+            log.error("worker %d did not say it was ready", slot)
+        else:
             conn.recv_bytes()  # ("ready", pid)
-        except (EOFError, OSError, TimeoutError) as exc:
-            log.error("worker %d did not start: %s", slot, exc)
-            proc.kill()
+        self._pids[slot], self._conns[slot] = pid, conn
 
     def pids(self) -> list[int]:
-        return [p.pid for p in self._procs if p is not None and p.poll() is None]
+        server = [self._server.pid] if self._server is not None and self._server.poll() is None else []
+        return server + [p for p in self._pids if p is not None]
 
     def kill(self, slot: int) -> None:
         """Kill `slot`'s worker (the fault test does; so would the out-of-memory killer)."""
-        proc = self._procs[slot]
-        if proc is not None:
-            proc.kill()
+        if self._pids[slot] is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pids[slot], signal.SIGKILL)
+
+    def _lost(self, slot: int) -> None:
+        if self._conns[slot] is not None:
+            self._conns[slot].close()
+        self._pids[slot] = self._conns[slot] = None
 
     def execute(self, slot, fn, args, progress, cancelled):
         self.prepare(slot)
-        proc, conn = self._procs[slot], self._conns[slot]
+        conn = self._conns[slot]
+        if conn is None:
+            raise WorkerLost(None)
         sent_cancel = False
         try:
             conn.send_bytes(_dumps((fn, args)))
@@ -226,22 +253,54 @@ class ProcessWorkers(Workers):
                     raise Cancelled
                 raise JobError(*payload)
         except (EOFError, OSError) as exc:
-            try:
-                proc.wait(2)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            raise WorkerLost(proc.returncode) from exc
+            self._lost(slot)
+            raise WorkerLost(None) from exc
 
     def close(self) -> None:
-        for conn in self._conns:
-            if conn is not None:
-                conn.close()
-        for proc in self._procs:
-            if proc is not None:
-                try:
-                    proc.wait(2)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        for slot in range(self.slots):
+            self._lost(slot)
+        if self._server_sock is not None:
+            self._server_sock.close()  # the fork server exits when its socket closes
+        if self._server is not None:
+            try:
+                self._server.wait(5)
+            except subprocess.TimeoutExpired:
+                self._server.kill()
+
+
+def fork_server_main(fd: int) -> None:
+    """The fork server (`python -m core.compute.worker FD`): import torch and the lessons once,
+    then fork one worker per request, each serving the socket that came with the request."""
+    import importlib
+
+    import torch
+
+    from core.device import warm_up
+
+    torch.set_num_threads(1)  # before any op: no thread pool to break in the forked children
+    for module in PRELOAD:
+        importlib.import_module(module)
+    warm_up()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they exit
+    sock = socket.socket(fileno=fd)
+    sock.sendall(b"ready")
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(sock, 16, 1)
+        except OSError:
+            return
+        if not fds:  # the service closed its end
+            return
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                worker_main(fds[0])
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        sock.sendall(str(pid).encode())
 
 
 class DaskWorkers(Workers):
