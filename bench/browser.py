@@ -74,11 +74,16 @@ class Server:
         self.log.close()
 
 
-def start_server(script: Path | None = None, env: dict[str, str | None] | None = None) -> Server:
+def start_server(script: Path | None = None, env: dict[str, str | None] | None = None,
+                 warm_start: bool = False) -> Server:
     """Start `streamlit run app.py` (or `script`, with the app's config) on a free port, without
-    waiting for it to answer. `env` changes this process's environment for it (None unsets a name)."""
+    waiting for it to answer. `env` changes this process's environment for it (None unsets a name).
+    `warm_start`: through scripts/serve.py, as scripts/run.sh does (the warm start begins as soon
+    as the server answers, not at its first visitor)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
+    launch = ([str(ROOT / "scripts" / "serve.py")] if warm_start
+              else ["-m", "streamlit", "run", str(script or ROOT / "app.py")])
+    cmd = [sys.executable, *launch,
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Server.stop)

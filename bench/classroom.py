@@ -32,8 +32,10 @@ Modes: the app's compute service reads PLAYGROUND_WORKERS. `shipped` starts the 
 unset (the shipped default), any other value sets it (`0`: compute in the session's own thread).
 Each scenario runs against a fresh server per mode, one server at a time, the modes one after the
 other, so both see the same machine load; the table puts them side by side. Memory is the resident
-memory (VmRSS) of the server and every process under it, summed, at the scenario's end; the
-machine is shared, so each row notes the load average at its end.
+memory of the server and every process under it together at the scenario's end: the sum of their
+proportional set sizes (PSS), which counts once a page several processes share (the workers share
+the fork server's torch); summed VmRSS, which counts it in each, is noted in `memory`. The machine
+is shared, so each row notes the load average at its end.
 
 Every server but `first`'s is warmed first: the home page and each lesson's default link opened
 once, one after another (the imports done, the default links cached), as a class finds a server
@@ -45,12 +47,13 @@ already in use. Scenarios (default: all but soak):
   heavy     three sessions open the heaviest race, dropout and batchnorm the controls allow (HEAVY;
             they may take 3 x --timeout); while they run, 5 default links with a new seed (race,
             dropout in turn), one after another                               each <= 3 s
-  first     fresh server: `streamlit run` to health ok (<= 5 s), then every page's default link
+  first     fresh server, launched as scripts/run.sh does (scripts/serve.py: `streamlit run`, and
+            the warm start as soon as it answers): to health ok (<= 5 s), then every page's default link
             at once, no query (each <= 3 s); a second fresh server, 15 s after health ok, each
             page's default link one after another (each <= 1 s)
   memory    300 distinct configurations over race, dropout, batchnorm and the activations
-            training tab, 3 sessions at a time; memory of all processes
-            (also their PSS, which counts shared library pages once)         <= 2 GB (1907 MiB)
+            training tab, 3 sessions at a time; memory of all processes (PSS;
+            summed VmRSS noted)                                               <= 2 GB (1907 MiB)
   soak      n sessions cycling through the lesson pages and a pool of 8 seeds, a request every
             2-5 s each, for --soak-minutes (10); errors, and memory growth from the end of the
             first minute to the end (the pool's 40 runs are cached by then, so growth is not
@@ -294,20 +297,21 @@ def proc_mib(pid: int, file: str = "status", name: str = "VmRSS:") -> float:
     return 0.0
 
 
-def memory_mib(server: Server, pss: bool = False) -> tuple[float, int]:
-    """(resident MiB of the server and every process under it, how many processes). VmRSS counts
-    the pages processes share (torch's libraries) in each of them; `pss` shares them out instead
-    (the proportional set size), nearer what a container's limit counts."""
+def memory_mib(server: Server, pss: bool = True) -> tuple[float, int]:
+    """(MiB of the server and every process under it together, how many processes): their
+    proportional set sizes, which count a page that processes share once (the worker processes
+    share the fork server's torch); `pss=False` sums VmRSS instead, which counts it in each."""
     pids = [server.proc.pid, *descendants(server.proc.pid)]
     where = ("smaps_rollup", "Pss:") if pss else ("status", "VmRSS:")
     return sum(proc_mib(p, *where) for p in pids), len(pids)
 
 
 @contextlib.contextmanager
-def serve(mode: str, warm: bool = True, timeout: float = 180) -> Iterator[Server]:
+def serve(mode: str, warm: bool = True, timeout: float = 180, warm_start: bool = False) -> Iterator[Server]:
     """A fresh server in `mode`, healthy (and warmed: see `warm_up`); stopped afterwards. Processes
-    left under it after it stopped are reported and ended."""
-    server = start_server(env=mode_env(mode))
+    left under it after it stopped are reported and ended. `warm_start`: launched as scripts/run.sh
+    launches it (scripts/serve.py: the app's own warm start begins as soon as it answers)."""
+    server = start_server(env=mode_env(mode), warm_start=warm_start)
     children: list[int] = []
     try:
         server.wait_healthy(120)
@@ -516,14 +520,14 @@ def scenario_heavy(o: Options, mode: str) -> list[Row]:
 def scenario_first(o: Options, mode: str) -> list[Row]:
     links = [Link(""), *(Link(p) for p in PAGES)]
     t0 = time.perf_counter()
-    with serve(mode, warm=False) as server:
+    with serve(mode, warm=False, warm_start=True) as server:
         startup = time.perf_counter() - t0
         start_row = Row("first: start", mode, [startup], target="<= 5 s", met=startup <= 5,
                         memory_mib=memory_mib(server)[0], note="streamlit run -> health ok")
         cold = asyncio.run(crowd(port_of(server), links, None, o.timeout, o.follow))
         rows = [start_row, latency_row("first: at once", mode, cold, server, 3, each=True,
                                        note="every page, no query")]
-    with serve(mode, warm=False) as server:
+    with serve(mode, warm=False, warm_start=True) as server:
         time.sleep(15)
         later = asyncio.run(in_turn(port_of(server), links, o.timeout, o.follow))
         rows.append(latency_row("first: after 15 s", mode, later, server, 1, each=True,
@@ -559,9 +563,9 @@ def scenario_memory(o: Options, mode: str) -> list[Row]:
         row = latency_row("memory", mode, visits, server)
         total, procs = memory_mib(server)
         row.target, row.met = "memory <= 2 GB", total <= 2000 * MiB_PER_MB
-        pss, _ = memory_mib(server, pss=True)
+        rss, _ = memory_mib(server, pss=False)
         row.note = (f"{n} configurations, 3 at a time; {before:.0f} MiB after warm-up; "
-                    f"{procs} process(es), PSS {pss:.0f} MiB; " + row.note)
+                    f"{procs} process(es), VmRSS summed {rss:.0f} MiB; " + row.note)
         return [row]
 
 

@@ -86,12 +86,13 @@ def warm_calls() -> list[tuple[Callable, tuple]]:
     return calls
 
 
-def compute(config: Hashable, waiting: str) -> Any:
+def compute(config: Hashable, waiting: str, priority: int = 0) -> Any:
     """`core.runs.run(config)` on this process's device, through the compute service: computed
     once per config and device and shared by every session. Meanwhile the page says what it
     waits for (`waiting`), how many runs are ahead of it, and how far its run is. A worker that
-    died mid-run gets a message and a Retry button; the rest of the session is kept."""
-    return wait_for(submit(run, config, str(device()), waiting=waiting), waiting)
+    died mid-run gets a message and a Retry button; the rest of the session is kept.
+    `priority` 1 waits behind every first view (and beside the warm start)."""
+    return wait_for(submit(run, config, str(device()), waiting=waiting, priority=priority), waiting)
 
 
 def submit(fn: Callable, *args: Any, waiting: str, **options: Any) -> Job:
@@ -159,5 +160,6 @@ def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, 
 
 
 def later(key: str, config: Hashable, draw: Callable[[Any], None], waiting: str) -> None:
-    """`draw(result)` of a secondary computation, computed like the comparisons (see `compute`)."""
-    draw(compute(config, waiting))
+    """`draw(result)` of a secondary computation, computed like the comparisons (see `compute`)
+    but behind every comparison a session is waiting for: in a class, first views come first."""
+    draw(compute(config, waiting, priority=1))
