@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 Runner = Callable[[Any, str], Any]
 R = TypeVar("R", bound=Runner)
 _RUNNERS: dict[type, Runner] = {}
+_MANY: dict[type, Callable[[list, str], list]] = {}
 
 
 def runs(config_class: type) -> Callable[[R], R]:
@@ -32,3 +33,25 @@ def run(config: Any, device: str = "cpu") -> Any:
     except KeyError:
         raise TypeError(f"no run is registered for {type(config).__name__}") from None
     return fn(config, device)
+
+
+def runs_many(config_class: type) -> Callable[[Callable], Callable]:
+    """Register `fn(configs, device) -> results`: configs of `config_class` that differ only by
+    their seed, computed together (one stacked run) with each result exactly its own `run`'s."""
+    def register(fn: Callable) -> Callable:
+        _MANY[config_class] = fn
+        return fn
+    return register
+
+
+def batchable(config: Any) -> bool:
+    """Whether configs like this one can be computed together (see `runs_many`)."""
+    return type(config) in _MANY
+
+
+def run_many(configs: list, device: str = "cpu") -> list:
+    """`[run(c, device) for c in configs]`, as one stacked run where the class has one."""
+    fn = _MANY.get(type(configs[0]))
+    if fn is None or len(configs) == 1:
+        return [run(c, device) for c in configs]
+    return fn(configs, device)

@@ -155,3 +155,17 @@ def test_workers_zero_computes_in_the_callers_thread():
     assert service.submit(pid, cache=False).result() == os.getpid()
     with pytest.raises(ValueError):
         make_service({"PLAYGROUND_WORKERS": "many"})
+
+
+def test_queued_races_that_differ_by_seed_run_as_one_stacked_run():
+    service = Service(ProcessWorkers(1), ResultCache(64 << 20), express=False)
+    try:
+        blocker = service.submit(nap, Nap(3.0, seed=500))  # the one worker is busy meanwhile
+        jobs = [service.submit(run, RaceConfig(seed=600 + i), "cpu") for i in range(4)]
+        results = [j.result(300) for j in jobs]
+        blocker.result(60)
+        assert service.status()["batched"] == 3  # three rode along with the first
+        for config, got in zip([RaceConfig(seed=600 + i) for i in range(4)], results):
+            np.testing.assert_array_equal(got.losses, run(config, "cpu").losses)
+    finally:
+        service.close()

@@ -221,3 +221,15 @@ def test_what_to_look_for_claims_hold_over_five_seeds():
     assert (at("adagrad", 48) < at("adam", 48)).sum() >= 4
     assert (at("adagrad", end) > at("adam", end)).sum() >= 4
     assert (at("adadelta", 48) > at("adam", 48)).all()
+
+
+def test_races_stacked_together_are_each_exactly_their_own_race():
+    from core.runs import run_many
+
+    configs = [RaceConfig(seed=s) for s in (5, 900, 17)] + [RaceConfig(seed=40, seeds=2)]
+    together = run_many(configs)
+    for config, got in zip(configs, together):
+        alone = run_race(config)
+        assert got.seeds == alone.seeds and got.diverged_at == alone.diverged_at
+        for name in ("losses", "full_losses", "predictions", "data_x", "data_y", "grid_x", "snap_steps"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(alone, name), err_msg=name)

@@ -5,9 +5,14 @@ one that is queued or running returns that same job (computed once, every waiter
 one joins the queue. Slots take jobs in order (people before warm-start jobs, then first come).
 
 Fairness: the last slot is an express slot that takes only jobs known to be light (a run of the
-same configuration apart from its seed took at most `light_seconds`), so however many heavy runs
-fill the other slots, a default-config seed change still starts at once. The operating system
+same configuration apart from its seed took at most `light_seconds` at its quickest), so however
+many heavy runs fill the other slots, a default-config seed change still starts at once. The operating system
 shares the cores between the busy worker processes.
+
+Stacking: when a slot takes a lesson run whose lesson can stack seeds (core.runs.runs_many), the
+queued runs that differ from it only by seed go with it, as one stacked run (at most MAX_BATCH):
+thirty students each opening their own seed cost a few runs, not thirty. Each result is exactly
+what its own run computes.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from typing import Any
 from core.compute.cache import ResultCache
 from core.compute.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Cancelled, Job, JobError, WorkerLost
 from core.compute.workers import InlineWorkers, ProcessWorkers, Workers
+from core.runs import batchable, run, run_many
 
 log = logging.getLogger("playground.compute")
+MAX_BATCH = 10  # lesson runs stacked into one at most
 
 
 def family(args: tuple) -> Hashable:
@@ -42,7 +49,7 @@ def job_key(fn: Callable, args: tuple) -> Hashable:
 
 class Service:
     def __init__(self, workers: Workers, cache: ResultCache, *, express: bool = True,
-                 light_seconds: float = 1.5) -> None:
+                 light_seconds: float = 3.0) -> None:
         self.workers = workers
         self.cache = cache
         self.light_seconds = light_seconds
@@ -52,10 +59,11 @@ class Service:
         self._queue: list[Job] = []
         self._inflight: dict[Hashable, Job] = {}
         self._running: dict[int, Job] = {}
-        self._seconds: dict[Hashable, float] = {}  # family -> seconds its latest run took
+        self._seconds: dict[Hashable, float] = {}  # family -> seconds its quickest run took
         self._closed = False
         self.completed = 0
         self.failures = 0
+        self.batched = 0  # jobs that ran inside another's stacked run
         self._threads = []
         if not self.inline:
             for slot in range(workers.slots):
@@ -133,7 +141,8 @@ class Service:
             return True
         return job.estimate is not None and job.estimate <= self.light_seconds
 
-    def _take(self, slot: int) -> Job | None:
+    def _take(self, slot: int) -> list[Job] | None:
+        """The next job this slot may run, with the queued jobs that can run together with it."""
         with self._lock:
             while not self._closed:
                 for job in self._order():
@@ -142,46 +151,72 @@ class Service:
                         self._end(job, CANCELLED, error=Cancelled())
                         continue
                     if self._eligible(job, slot):
-                        self._queue.remove(job)
-                        job.state, job.started = RUNNING, time.monotonic()
+                        batch = [job, *self._companions(job)]
+                        now = time.monotonic()
+                        for j in batch:
+                            self._queue.remove(j)
+                            j.state, j.started = RUNNING, now
                         self._running[slot] = job
-                        return job
+                        return batch
                 self._lock.wait()
             return None
+
+    def _companions(self, job: Job) -> list[Job]:
+        """Queued lesson runs that differ from `job` only by seed, where its lesson can stack
+        them (core.runs.runs_many): one run serves them all."""
+        if job.fn is not run or len(job.args) != 2 or not batchable(job.args[0]):
+            return []
+        fam = family(job.args)
+        return [j for j in self._order() if j is not job and j.fn is run and j.cache
+                and not j.cancel_requested.is_set() and family(j.args) == fam][:MAX_BATCH - 1]
 
     def _serve(self, slot: int) -> None:
         while True:
             self.workers.prepare(slot)
-            job = self._take(slot)
-            if job is None:
+            batch = self._take(slot)
+            if batch is None:
                 return
-            self._run(job, slot)
+            self._run(batch, slot)
 
-    def _run(self, job: Job, slot: int) -> None:
+    def _run(self, batch: Job | list[Job], slot: int) -> None:
+        batch = batch if isinstance(batch, list) else [batch]
+        job = batch[0]
         if job.started is None:
             job.state, job.started = RUNNING, time.monotonic()
+        if len(batch) == 1:
+            fn, args = job.fn, job.args
+        else:
+            fn, args = run_many, ([j.args[0] for j in batch], job.args[1])
         try:
-            value, size, blob = self.workers.execute(slot, job.fn, job.args, job._progress,
-                                                     job.cancel_requested)
+            value, size, blob = self.workers.execute(slot, fn, args, job._progress, job.cancel_requested)
         except Cancelled as exc:
-            self._end(job, CANCELLED, error=exc, slot=slot)
+            for j in batch:
+                self._end(j, CANCELLED, error=exc, slot=slot)
         except (JobError, WorkerLost) as exc:
             log.warning("job %s failed: %s", job.key[0], exc)
             if isinstance(exc, JobError) and exc.details:
                 log.debug(exc.details)
-            self.failures += 1
-            self._end(job, FAILED, error=exc, slot=slot)
+            self.failures += len(batch)
+            for j in batch:
+                self._end(j, FAILED, error=exc, slot=slot)
         except Exception as exc:  # noqa: BLE001 (a bug here must not kill the slot's thread)
             log.exception("job %s", job.key[0])
-            self.failures += 1
-            self._end(job, FAILED, error=JobError(f"{type(exc).__name__}: {exc}"), slot=slot)
+            self.failures += len(batch)
+            for j in batch:
+                self._end(j, FAILED, error=JobError(f"{type(exc).__name__}: {exc}"), slot=slot)
         else:
-            seconds = time.monotonic() - job.started
-            self._seconds[(job.key[0], family(job.key[1]))] = seconds
-            if job.cache:
-                self.cache.put(job.key, value, size)
-            self.completed += 1
-            self._end(job, DONE, value=value, slot=slot)
+            values = value if len(batch) > 1 else [value]
+            share = None if size is None else size // len(batch)
+            if len(batch) == 1:  # a batch's time is not one run's
+                seconds = time.monotonic() - job.started
+                fam = (job.key[0], family(job.key[1]))
+                self._seconds[fam] = min(seconds, self._seconds.get(fam, seconds))  # its cost, not the load's
+            self.batched += len(batch) - 1
+            for j, v in zip(batch, values):
+                if j.cache:
+                    self.cache.put(j.key, v, share)
+                self.completed += 1
+                self._end(j, DONE, value=v, slot=slot)
 
     def _end(self, job: Job, state: str, value: Any = None, error: Exception | None = None,
              slot: int | None = None) -> None:
@@ -200,7 +235,7 @@ class Service:
         with self._lock:
             return {"workers": self.workers.name, "slots": self.workers.slots,
                     "queued": len(self._queue), "running": len(self._running),
-                    "completed": self.completed, "failed": self.failures,
+                    "completed": self.completed, "failed": self.failures, "batched": self.batched,
                     "cached": len(self.cache), "cached_mib": round(self.cache.bytes / 2**20, 1)}
 
     def pids(self) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import torch
 from core.data import noisy_curve
 from core.divergence import Divergence, diverged, divergences, limits
 from core.models import MLP, MLPSpec, build_mlp
-from core.runs import runs
+from core.runs import runs, runs_many
 from core.seeding import generator_for
 from core.stacked import ENGINES, StackedMLP
 from core.training import batch_indices
@@ -214,12 +215,13 @@ def _initial_weights(config: RaceConfig, seed: int, racer_index: int) -> MLP:
     return build_mlp(config.spec, g)
 
 
-def _batches(config: RaceConfig, xs: torch.Tensor, ys: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
+def _batches(config: RaceConfig, seed_list: list[int], xs: torch.Tensor,
+             ys: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
     """Every step's batch for every model: each seed's own order (from its 'batches' generator), shared
     by all racers of that seed; views into one reordered copy per epoch."""
     R = len(config.racers)
     orders = [[idx for _, idx in batch_indices(config.n_points, config.batch_size, config.epochs,
-                                               generator_for(s, "batches"))] for s in config.seed_list]
+                                               generator_for(s, "batches"))] for s in seed_list]
     per_epoch = math.ceil(config.n_points / config.batch_size)
     out = []
     for e in range(config.epochs):
@@ -243,19 +245,51 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
     model (see core.divergence) keeps its last weights (its update is undone) while the others go on.
     Losses stay on the device until the end: no per-step sync.
     """
-    device = torch.device(device)
-    R, S, steps = len(config.racers), config.seeds, config.steps
-    if config.hidden < 1 or not 1 <= S <= 100 or R < 1:
+    if config.hidden < 1 or not 1 <= config.seeds <= 100 or len(config.racers) < 1:
         raise ValueError("a race needs at least one racer, 1 to 100 seeds and a hidden layer")
+    return _race(config, config.seed_list, device, engine)
+
+
+@runs_many(RaceConfig)
+def run_races(configs: list[RaceConfig], device: torch.device | str = "cpu") -> list[RaceResult]:
+    """Races that differ only by their seeds, trained as one stack (every seed of every config) and
+    split back: each result is its own race's, as `run_race` computes it (a test checks that)."""
+    for config in configs:
+        if config.hidden < 1 or not 1 <= config.seeds <= 100 or len(config.racers) < 1:
+            raise ValueError("a race needs at least one racer, 1 to 100 seeds and a hidden layer")
+    seeds = [s for config in configs for s in config.seed_list]
+    whole = _race(dataclasses.replace(configs[0], seed=seeds[0], seeds=len(seeds)), seeds, device, "fused")
+    out, start = [], 0
+    for config in configs:
+        part = slice(start, start + config.seeds)
+        out.append(dataclasses.replace(
+            whole, seeds=config.seed_list, losses=whole.losses[:, part],
+            diverged_at=[row[part] for row in whole.diverged_at], full_losses=whole.full_losses[:, part],
+            predictions=whole.predictions[:, part],
+            data_x=whole.data_x if start == 0 else _first_data(config)[0],
+            data_y=whole.data_y if start == 0 else _first_data(config)[1]))
+        start += config.seeds
+    return out
+
+
+def _first_data(config: RaceConfig) -> tuple[np.ndarray, np.ndarray]:
+    x, y = noisy_curve(config.n_points, (-1.0, 1.0), "square", config.noise, config.seed)
+    return x[:, 0].numpy(), y[:, 0].numpy()
+
+
+def _race(config: RaceConfig, seed_list: list[int], device: torch.device | str, engine: str) -> RaceResult:
+    """The race of `config` on the seeds `seed_list` (`config.seeds` of them)."""
+    device = torch.device(device)
+    R, S, steps = len(config.racers), len(seed_list), config.steps
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
 
-    data = [noisy_curve(config.n_points, (-1.0, 1.0), "square", config.noise, s) for s in config.seed_list]
+    data = [noisy_curve(config.n_points, (-1.0, 1.0), "square", config.noise, s) for s in seed_list]
     xs = torch.stack([x for x, _ in data]).to(device)  # (S, N, 1)
     ys = torch.stack([y for _, y in data]).to(device)  # (S, N, 1)
-    batches = _batches(config, xs, ys)  # steps x ((M, b, 1), (M, b, 1)), racer-major: model r*S + s
+    batches = _batches(config, seed_list, xs, ys)  # steps x ((M, b, 1), (M, b, 1)), model r*S + s
 
-    net = StackedMLP.from_models([_initial_weights(config, s, r) for r in range(R) for s in config.seed_list],
+    net = StackedMLP.from_models([_initial_weights(config, s, r) for r in range(R) for s in seed_list],
                                  engine, device)
     optimizers = make_grouped_optimizers(config.racers, [net.rows(r * S, (r + 1) * S) for r in range(R)])
 
@@ -300,14 +334,15 @@ def run_race(config: RaceConfig, device: torch.device | str = "cpu", engine: str
             snapshot(next_snap)
             next_snap += 1
 
-    return _result(config, losses, full, preds, diverged_at, snap_steps, x_shared[grid_idx], data[0])
+    return _result(config, seed_list, losses, full, preds, diverged_at, snap_steps, x_shared[grid_idx],
+                   data[0])
 
 
-def _result(config: RaceConfig, losses: torch.Tensor, full: torch.Tensor, preds: torch.Tensor,
-            diverged_at: torch.Tensor, snap_steps: list[int], grid: torch.Tensor,
+def _result(config: RaceConfig, seed_list: list[int], losses: torch.Tensor, full: torch.Tensor,
+            preds: torch.Tensor, diverged_at: torch.Tensor, snap_steps: list[int], grid: torch.Tensor,
             first_data: tuple[torch.Tensor, torch.Tensor]) -> RaceResult:
     """Move to numpy (the one sync), shape (R, S, ...), blank everything after a divergence."""
-    R, S, steps = len(config.racers), config.seeds, config.steps
+    R, S, steps = len(config.racers), len(seed_list), config.steps
     div = diverged_at.cpu().numpy().reshape(R, S)  # 0 = never
     loss = losses.cpu().numpy().T.reshape(R, S, steps).astype(np.float64)
     full_np = full.cpu().numpy().T.reshape(R, S, -1).astype(np.float64)
@@ -322,7 +357,7 @@ def _result(config: RaceConfig, losses: torch.Tensor, full: torch.Tensor, preds:
                 pred[r, s, after] = np.nan
     loss[~np.isfinite(loss)] = np.nan
     return RaceResult(
-        labels=unique_labels(config.racers), seeds=config.seed_list, losses=loss,
+        labels=unique_labels(config.racers), seeds=list(seed_list), losses=loss,
         diverged_at=[[int(d) or None for d in row] for row in div],
         snap_steps=snaps, full_losses=full_np, grid_x=grid[:, 0].cpu().numpy(), predictions=pred,
         data_x=first_data[0][:, 0].numpy(), data_y=first_data[1][:, 0].numpy(), steps=steps)
