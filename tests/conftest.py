@@ -16,6 +16,11 @@ SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 # The same torch thread count as the app (core.device.default_threads): one on this 2-core machine.
 setup_threads()
 
+# No warm start in the tests' processes and servers: each would compute every lesson's default
+# link in the background (about 30 s of CPU) beside the tests. tests/test_app_compute.py checks
+# what it would compute, and bench.classroom measures it.
+os.environ.setdefault("PLAYGROUND_WARM_START", "0")
+
 if "PLAYGROUND_MNIST_DIR" not in os.environ and SHARED_MNIST.is_dir():
     os.environ["PLAYGROUND_MNIST_DIR"] = str(SHARED_MNIST)
 

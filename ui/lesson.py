@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.compute import QUEUED, Job, WorkerLost, service
+from core.compute import QUEUED, WARM_ENV, Job, WorkerLost, service
 from core.runs import run
 from pages import LESSONS
 from ui.controls import Controls
@@ -70,7 +71,7 @@ def warm_start() -> None:
     background, so the first student of the morning finds it ready."""
     global _warmed
     with _warm_lock:
-        if _warmed:
+        if _warmed or os.environ.get(WARM_ENV, "1") == "0":
             return
         _warmed = True
     service().warm(warm_calls())

@@ -12,6 +12,7 @@ One service per process, set by the environment:
 - `PLAYGROUND_DASK=tcp://host:8786`: run the jobs on that Dask cluster instead.
 - `PLAYGROUND_CACHE_MB`: the in-memory result cache's budget (default 256).
 - `PLAYGROUND_CACHE_DIR`: also keep results on disk there (a restart or a second server reuses them).
+- `PLAYGROUND_WARM_START=0`: no warm start (ui.lesson.warm_start); the test suite sets it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ WORKERS_ENV = "PLAYGROUND_WORKERS"
 DASK_ENV = "PLAYGROUND_DASK"
 CACHE_MB_ENV = "PLAYGROUND_CACHE_MB"
 CACHE_DIR_ENV = "PLAYGROUND_CACHE_DIR"
+WARM_ENV = "PLAYGROUND_WARM_START"  # "0": no warm start (the tests' servers)
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "QUEUED", "RUNNING", "Cancelled", "Job", "JobError",
            "Service", "WorkerLost", "check_cancelled", "report", "service", "make_service"]
