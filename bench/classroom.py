@@ -38,8 +38,9 @@ the fork server's torch); summed VmRSS, which counts it in each, is noted in `me
 is shared, so each row notes the load average at its end.
 
 Every server but `first`'s is warmed first: the home page and each lesson's default link opened
-once, one after another (the imports done, the default links cached), as a class finds a server
-already in use. Scenarios (default: all but soak):
+once, one after another (the imports done, the default links cached), and then left until its
+processes are idle (the app's warm start done), as a class finds a server already in use.
+Scenarios (default: all but soak):
   same      n sessions open the race page's default link at once              p95 <= 1.5 s
   seeds     n sessions open the race page, each with a seed new to the server  p95 <= 8 s
   arrivals  n own seeds arriving evenly over 20 s; race, dropout, batchnorm    p95 <= 4 s each
@@ -288,6 +289,29 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time used so far by these processes, from /proc."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(server: Server, idle: float = 0.1, window: float = 2.0, limit: float = 180) -> float:
+    """Wait until the server and its workers are idle (under `idle` of a core over `window`
+    seconds): its warm start has finished, as it has long before a class arrives. Seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        pids = [server.proc.pid, *descendants(server.proc.pid)]
+        before = cpu_seconds(pids)
+        time.sleep(window)
+        if cpu_seconds(pids) - before < idle * window:
+            break
+    return time.perf_counter() - t0
+
+
 def proc_mib(pid: int, file: str = "status", name: str = "VmRSS:") -> float:
     """A memory line of /proc/<pid>/<file> in MiB (0 once the process is gone)."""
     with contextlib.suppress(OSError):
@@ -317,6 +341,7 @@ def serve(mode: str, warm: bool = True, timeout: float = 180, warm_start: bool =
         server.wait_healthy(120)
         if warm:
             asyncio.run(warm_up(port_of(server), timeout))
+            settle(server)
         yield server
     finally:
         children = descendants(server.proc.pid)

@@ -6,8 +6,9 @@ one joins the queue. Slots take jobs in order (people before warm-start jobs, th
 
 Fairness: the last slot is an express slot that takes only jobs known to be light (a run of the
 same configuration apart from its seed took at most `light_seconds` at its quickest), so however
-many heavy runs fill the other slots, a default-config seed change still starts at once. The operating system
-shares the cores between the busy worker processes.
+many heavy runs fill the other slots, a default-config seed change still starts at once. The
+other slots' workers run at a lower OS priority (nice 5), so the server process, which builds
+every page, and the express worker get the cores first.
 
 Stacking: when a slot takes a lesson run whose lesson can stack seeds (core.runs.runs_many), the
 queued runs that differ from it only by seed go with it, as one stacked run (at most MAX_BATCH):
@@ -55,6 +56,7 @@ class Service:
         self.light_seconds = light_seconds
         self.inline = isinstance(workers, InlineWorkers)
         self.express_slot = workers.slots - 1 if express and workers.slots > 1 and not self.inline else None
+        workers.express = self.express_slot
         self._lock = threading.Condition()
         self._queue: list[Job] = []
         self._inflight: dict[Hashable, Job] = {}

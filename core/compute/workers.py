@@ -33,6 +33,8 @@ from core.compute.jobs import Cancelled, JobError, WorkerLost, _Reporter, set_re
 
 log = logging.getLogger("playground.compute")
 
+NICE = 5  # the other slots' workers: the OS gives the server and the express worker about 3x their share
+
 PRELOAD = ("core.race", "core.race.surfaces", "core.dropout", "core.batchnorm", "core.activations",
            "core.mnist.train", "core.mnist.live")  # imported by every worker before it is ready
 
@@ -104,6 +106,7 @@ class Workers:
 
     slots: int = 1
     name: str = ""
+    express: int | None = None  # the express slot (set by the service)
 
     def prepare(self, slot: int) -> None:
         """Make `slot` ready to take a job (start its worker); called before it takes one."""
@@ -206,6 +209,9 @@ class ProcessWorkers(Workers):
             return
         finally:
             theirs.close()
+        if slot != self.express:  # the server process and the express slot come first for the CPU
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, pid, NICE)
         conn = multiprocessing.connection.Connection(ours.detach())
         if not conn.poll(120):
             log.error("worker %d did not say it was ready", slot)
