@@ -20,6 +20,8 @@ setup_threads()
 # link in the background (about 30 s of CPU) beside the tests. tests/test_app_compute.py checks
 # what it would compute, and bench.classroom measures it.
 os.environ.setdefault("PLAYGROUND_WARM_START", "0")
+# Nor results on disk from an earlier run: every test computes what it checks.
+os.environ.setdefault("PLAYGROUND_CACHE_DIR", "")
 
 if "PLAYGROUND_MNIST_DIR" not in os.environ and SHARED_MNIST.is_dir():
     os.environ["PLAYGROUND_MNIST_DIR"] = str(SHARED_MNIST)

@@ -150,11 +150,11 @@ def test_results_on_disk_survive_a_restart(tmp_path):
 
 
 def test_workers_zero_computes_in_the_callers_thread():
-    service = make_service({"PLAYGROUND_WORKERS": "0"})
+    service = make_service({"PLAYGROUND_WORKERS": "0", "PLAYGROUND_CACHE_DIR": ""})
     assert isinstance(service.workers, InlineWorkers)
     assert service.submit(pid, cache=False).result() == os.getpid()
     with pytest.raises(ValueError):
-        make_service({"PLAYGROUND_WORKERS": "many"})
+        make_service({"PLAYGROUND_WORKERS": "many", "PLAYGROUND_CACHE_DIR": ""})
 
 
 def test_queued_races_that_differ_by_seed_run_as_one_stacked_run():

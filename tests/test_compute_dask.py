@@ -59,7 +59,7 @@ def cluster(tmp_path_factory):
 
 def test_one_variable_runs_the_lessons_on_the_cluster(cluster):
     address, _ = cluster
-    service = make_service({"PLAYGROUND_DASK": address})
+    service = make_service({"PLAYGROUND_DASK": address, "PLAYGROUND_CACHE_DIR": ""})
     try:
         assert "Dask" in service.workers.name and service.workers.slots == 2
         config = RaceConfig(seed=11)
@@ -75,7 +75,7 @@ def test_one_variable_runs_the_lessons_on_the_cluster(cluster):
 
 def test_a_dask_worker_killed_mid_job_loses_nothing(cluster):
     address, _ = cluster
-    service = make_service({"PLAYGROUND_DASK": address})
+    service = make_service({"PLAYGROUND_DASK": address, "PLAYGROUND_CACHE_DIR": ""})
     try:
         job = service.submit(nap, Nap(6.0, seed=21))
         from distributed import Client

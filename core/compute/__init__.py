@@ -11,7 +11,9 @@ One service per process, set by the environment:
   `N`: N worker processes.
 - `PLAYGROUND_DASK=tcp://host:8786`: run the jobs on that Dask cluster instead.
 - `PLAYGROUND_CACHE_MB`: the in-memory result cache's budget (default 256).
-- `PLAYGROUND_CACHE_DIR`: also keep results on disk there (a restart or a second server reuses them).
+- `PLAYGROUND_CACHE_DIR`: results are also kept on disk there, 1 GB at most (default
+  ~/.cache/torch-playground/results; empty: memory only), so a restart or a second server reuses
+  them; entries carry a digest of the code under core/, so results of other code are never used.
 - `PLAYGROUND_WARM_START=0`: no warm start (ui.lesson.warm_start); the test suite sets it.
 """
 
@@ -65,6 +67,22 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
+def results_dir(env: dict[str, str]) -> Path | None:
+    """Where results are kept on disk: `PLAYGROUND_CACHE_DIR`, by default
+    ~/.cache/torch-playground/results (an empty value: memory only). A folder that cannot be
+    made means memory only."""
+    raw = env.get(CACHE_DIR_ENV)
+    if raw == "":
+        return None
+    folder = Path(raw) if raw else Path.home() / ".cache" / "torch-playground" / "results"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        log.warning("results stay in memory only: cannot make %s", folder)
+        return None
+    return folder
+
+
 def local_slots(device: str = "cpu", cores: int | None = None) -> int:
     """Worker processes for this machine: one per core (one per GPU on CUDA, one on MPS), plus
     the express one."""
@@ -83,7 +101,7 @@ def make_service(env: dict[str, str] | None = None, device: str = "cpu") -> Serv
     """A service configured by `env` (default: the process's environment)."""
     env = os.environ if env is None else env
     cache = ResultCache(int(float(env.get(CACHE_MB_ENV, "256")) * 2**20),
-                        env.get(CACHE_DIR_ENV) or None, version=code_version())
+                        results_dir(env), version=code_version(), disk_bytes=1 << 30)
     if env.get(DASK_ENV):
         return Service(DaskWorkers(env[DASK_ENV]), cache, express=False)
     raw = env.get(WORKERS_ENV, "auto").strip().lower()
