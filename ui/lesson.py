@@ -74,7 +74,7 @@ def warm_start() -> None:
         if _warmed or os.environ.get(WARM_ENV, "1") == "0":
             return
         _warmed = True
-    service().warm(warm_calls())
+    service(str(device())).warm(warm_calls())
 
 
 def warm_calls() -> list[tuple[Callable, tuple]]:
@@ -98,7 +98,7 @@ def compute(config: Hashable, waiting: str, priority: int = 0) -> Any:
 
 def submit(fn: Callable, *args: Any, waiting: str, **options: Any) -> Job:
     """`fn(*args)` as a job of this process's compute service (options: see Service.submit)."""
-    svc = service()
+    svc = service(str(device()))  # the device sets how many workers (one per GPU on CUDA)
     if svc.inline and not options.get("background"):  # computed right here, in this thread
         with st.spinner(waiting):
             return svc.submit(fn, *args, **options)

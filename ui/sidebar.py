@@ -35,7 +35,7 @@ def device() -> torch.device:
 
 def _workers() -> str:
     """Where this server's runs are computed, in words."""
-    workers = service().workers
+    workers = service(str(device())).workers
     kind = {"InlineWorkers": "inline", "DaskWorkers": "dask"}.get(type(workers).__name__, "local")
     return tr(f"app.workers_{kind}", n=workers.slots)
 
