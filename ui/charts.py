@@ -62,24 +62,37 @@ def show(spec: Spec, container: Any = st) -> None:
     container.vega_lite_chart(spec, width="stretch")
 
 
-MAX_SPECS = 2048
-_specs: OrderedDict[tuple[Hashable, str], Spec] = OrderedDict()
+MAX_SPEC_BYTES = 96 << 20  # the specs kept, by the size of their data (a class of 30 asks for many)
+_specs: OrderedDict[tuple[Hashable, str], tuple[Spec, int]] = OrderedDict()
+_spec_bytes = 0
 _specs_lock = threading.Lock()
+
+
+def _size(spec: Spec) -> int:
+    """About what a spec holds: its data frames' memory, plus a little for the rest."""
+    return 4096 + sum(int(df.memory_usage(index=True).sum()) for df in spec.get("datasets", {}).values()
+                      if isinstance(df, pd.DataFrame))
 
 
 def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin]) -> Spec:
     """The spec of `key` in `language`, built on a miss; one shared object (never pickled or
-    copied here: `st.vega_lite_chart` copies what it sends), least recently used out."""
+    copied here: `st.vega_lite_chart` copies what it sends), least recently used out once the
+    specs hold more than MAX_SPEC_BYTES."""
+    global _spec_bytes
     with _specs_lock:
-        spec = _specs.get((key, language))
-        if spec is not None:
+        item = _specs.get((key, language))
+        if item is not None:
             _specs.move_to_end((key, language))
-            return spec
+            return item[0]
     spec = to_spec(make())
+    size = _size(spec)
     with _specs_lock:
-        _specs[(key, language)] = spec
-        while len(_specs) > MAX_SPECS:
-            _specs.popitem(last=False)
+        old = _specs.pop((key, language), None)
+        _spec_bytes += size - (old[1] if old else 0)
+        _specs[(key, language)] = (spec, size)
+        while _spec_bytes > MAX_SPEC_BYTES and len(_specs) > 1:
+            _, (_, dropped) = _specs.popitem(last=False)
+            _spec_bytes -= dropped
     return spec
 
 

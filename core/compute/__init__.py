@@ -10,7 +10,7 @@ One service per process, set by the environment:
   `0`: compute in the caller's own thread (as a plain Streamlit app does; handy for debugging);
   `N`: N worker processes.
 - `PLAYGROUND_DASK=tcp://host:8786`: run the jobs on that Dask cluster instead.
-- `PLAYGROUND_CACHE_MB`: the in-memory result cache's budget (default 256).
+- `PLAYGROUND_CACHE_MB`: the in-memory result cache's budget (default 128; the disk keeps more).
 - `PLAYGROUND_CACHE_DIR`: results are also kept on disk there, 1 GB at most (default
   ~/.cache/torch-playground/results; empty: memory only), so a restart or a second server reuses
   them; entries carry a digest of the code under core/, so results of other code are never used.
@@ -100,7 +100,7 @@ def local_slots(device: str = "cpu", cores: int | None = None) -> int:
 def make_service(env: dict[str, str] | None = None, device: str = "cpu") -> Service:
     """A service configured by `env` (default: the process's environment)."""
     env = os.environ if env is None else env
-    cache = ResultCache(int(float(env.get(CACHE_MB_ENV, "256")) * 2**20),
+    cache = ResultCache(int(float(env.get(CACHE_MB_ENV, "128")) * 2**20),
                         results_dir(env), version=code_version(), disk_bytes=1 << 30)
     if env.get(DASK_ENV):
         return Service(DaskWorkers(env[DASK_ENV]), cache, express=False)
@@ -124,7 +124,7 @@ def service(device: str = "cpu") -> Service:
                 _service = make_service(device=device)
             except Exception:
                 log.exception("compute service: falling back to the caller's thread")
-                _service = Service(InlineWorkers(), ResultCache(256 * 2**20))
+                _service = Service(InlineWorkers(), ResultCache(128 * 2**20))
             log.info("compute service: %s", _service.workers.name)
             atexit.register(_service.close)
         return _service
