@@ -149,6 +149,15 @@ def test_results_on_disk_survive_a_restart(tmp_path):
     assert job.done and job.result() == value
 
 
+def test_a_result_from_disk_still_tells_its_familys_cost(tmp_path):
+    env = {"PLAYGROUND_WORKERS": "0", "PLAYGROUND_CACHE_DIR": str(tmp_path)}
+    make_service(env).submit(nap, Nap(0.2, seed=8)).result()
+    restarted = make_service(env)
+    assert restarted.submit(nap, Nap(0.2, seed=8)).done  # from disk
+    estimate = restarted.submit(nap, Nap(0.2, seed=9), cache=False).estimate  # a new seed: light, known
+    assert estimate is not None and 0.1 < estimate < 2.0
+
+
 def test_workers_zero_computes_in_the_callers_thread():
     service = make_service({"PLAYGROUND_WORKERS": "0", "PLAYGROUND_CACHE_DIR": ""})
     assert isinstance(service.workers, InlineWorkers)

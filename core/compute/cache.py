@@ -33,6 +33,7 @@ class ResultCache:
         self.version = version
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
+        self._seconds: dict[Hashable, float] = {}  # key -> seconds its computation took
         self._lock = threading.Lock()
         self._disk = None
         if directory:
@@ -53,6 +54,15 @@ class ResultCache:
         """The disk name of `key`: stable across processes and restarts of the same code."""
         return hashlib.sha256(f"{self.version}|{key!r}".encode()).hexdigest()
 
+    def seconds(self, key: Hashable) -> float | None:
+        """How long computing `key` took, where the cache was told (kept on disk too)."""
+        with self._lock:
+            if key in self._seconds:
+                return self._seconds[key]
+        if self._disk is not None:
+            return self._disk.get("t" + self.digest(key), default=None)
+        return None
+
     def get(self, key: Hashable, default: Any = None) -> Any:
         with self._lock:
             item = self._items.get(key, _MISSING)
@@ -67,11 +77,18 @@ class ResultCache:
                 return value
         return default
 
-    def put(self, key: Hashable, value: Any, size: int | None = None, blob: bytes | None = None) -> None:
-        """Keep `value` (of pickled `size`, or measured here); `blob`, its pickle, saves one for disk."""
+    def put(self, key: Hashable, value: Any, size: int | None = None, blob: bytes | None = None,
+            seconds: float | None = None) -> None:
+        """Keep `value` (of pickled `size`, or measured here), computed in `seconds`; `blob`, its
+        pickle, saves making one for the disk."""
+        if seconds is not None:
+            with self._lock:
+                self._seconds[key] = seconds
         if self._disk is not None:
             blob = blob if blob is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._disk.set(self.digest(key), blob)
+            if seconds is not None:
+                self._disk.set("t" + self.digest(key), seconds)
             size = len(blob)
         self._keep(key, value, size if size is not None else nbytes(value))
 
@@ -85,8 +102,9 @@ class ResultCache:
             self._items[key] = (value, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
+                gone, (_, dropped) = self._items.popitem(last=False)
                 self._bytes -= dropped
+                self._seconds.pop(gone, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -86,6 +86,8 @@ class Service:
         if cache:
             value = self.cache.get(key, _MISSING)
             if value is not _MISSING:
+                if (key[0], family(key[1])) not in self._seconds:  # a result from disk tells its cost
+                    self._learn(key, self.cache.seconds(key))
                 return Job.finished_with(key, value)
         with self._lock:
             job = self._inflight.get(key) if cache else None
@@ -209,16 +211,23 @@ class Service:
         else:
             values = value if len(batch) > 1 else [value]
             share = None if size is None else size // len(batch)
+            seconds = None
             if len(batch) == 1:  # a batch's time is not one run's
                 seconds = time.monotonic() - job.started
-                fam = (job.key[0], family(job.key[1]))
-                self._seconds[fam] = min(seconds, self._seconds.get(fam, seconds))  # its cost, not the load's
+                self._learn(job.key, seconds)
             self.batched += len(batch) - 1
             for j, v in zip(batch, values):
                 if j.cache:
-                    self.cache.put(j.key, v, share)
+                    self.cache.put(j.key, v, share, seconds=seconds)
                 self.completed += 1
                 self._end(j, DONE, value=v, slot=slot)
+
+    def _learn(self, key: Hashable, seconds: float | None) -> None:
+        """A run of `key` took `seconds`: its family costs at most that (the quickest run counts,
+        not the load it met)."""
+        if seconds is not None:
+            fam = (key[0], family(key[1]))
+            self._seconds[fam] = min(seconds, self._seconds.get(fam, seconds))
 
     def _end(self, job: Job, state: str, value: Any = None, error: Exception | None = None,
              slot: int | None = None) -> None:
