@@ -178,3 +178,14 @@ def test_queued_races_that_differ_by_seed_run_as_one_stacked_run():
             np.testing.assert_array_equal(got.losses, run(config, "cpu").losses)
     finally:
         service.close()
+
+
+def test_a_worker_is_replaced_by_a_fresh_fork_after_its_share_of_jobs():
+    from core.compute.workers import JOBS_PER_WORKER
+
+    service = Service(ProcessWorkers(1), ResultCache(1 << 20), express=False)
+    try:
+        pids = [service.submit(pid, cache=False).result(120) for _ in range(JOBS_PER_WORKER + 1)]
+        assert len(set(pids[:JOBS_PER_WORKER])) == 1 and pids[-1] != pids[0]
+    finally:
+        service.close()
