@@ -24,7 +24,7 @@ EN = {
     "app.worker_lost": "The process computing this run stopped ({error}). Nothing else was lost: press Retry to compute it again.",
     "app.retry": "↻ Retry",
     "app.workers": "Compute",
-    "app.workers_local": "{n} worker processes",
+    "app.workers_local": "{n} worker process(es)",
     "app.workers_inline": "in each session's own thread",
     "app.workers_dask": "a Dask cluster ({n} worker threads)",
 }
