@@ -77,15 +77,13 @@ class ResultCache:
                 return value
         return default
 
-    def put(self, key: Hashable, value: Any, size: int | None = None, blob: bytes | None = None,
-            seconds: float | None = None) -> None:
-        """Keep `value` (of pickled `size`, or measured here), computed in `seconds`; `blob`, its
-        pickle, saves making one for the disk."""
+    def put(self, key: Hashable, value: Any, size: int | None = None, seconds: float | None = None) -> None:
+        """Keep `value` (of pickled `size`, or measured here), computed in `seconds`."""
         if seconds is not None:
             with self._lock:
                 self._seconds[key] = seconds
         if self._disk is not None:
-            blob = blob if blob is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._disk.set(self.digest(key), blob)
             if seconds is not None:
                 self._disk.set("t" + self.digest(key), seconds)

@@ -27,10 +27,11 @@ from typing import Any
 
 from core.compute.cache import ResultCache
 from core.compute.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Cancelled, Job, JobError, WorkerLost
-from core.compute.workers import InlineWorkers, ProcessWorkers, Workers
+from core.compute.workers import InlineWorkers, Workers
 from core.runs import batchable, run, run_many
 
 log = logging.getLogger("playground.compute")
+_MISSING = object()
 MAX_BATCH = 10  # lesson runs stacked into one at most
 
 
@@ -192,7 +193,7 @@ class Service:
         else:
             fn, args = run_many, ([j.args[0] for j in batch], job.args[1])
         try:
-            value, size, blob = self.workers.execute(slot, fn, args, job._progress, job.cancel_requested)
+            value, size = self.workers.execute(slot, fn, args, job._progress, job.cancel_requested)
         except Cancelled as exc:
             for j in batch:
                 self._end(j, CANCELLED, error=exc, slot=slot)
@@ -258,8 +259,3 @@ class Service:
             self._lock.notify_all()
         self.workers.close()
 
-
-_MISSING = object()
-FAILED_STATES = (FAILED, CANCELLED)
-__all__ = ["Service", "family", "job_key", "DONE", "FAILED", "QUEUED", "RUNNING", "CANCELLED",
-           "ProcessWorkers"]

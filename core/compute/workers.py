@@ -117,9 +117,8 @@ class Workers:
         """Make `slot` ready to take a job (start its worker); called before it takes one."""
 
     def execute(self, slot: int, fn: Callable, args: tuple, progress: Progress,
-                cancelled: threading.Event) -> tuple[Any, int | None, bytes | None]:
-        """(result, its pickled size or None, the pickle or None); raises JobError, WorkerLost,
-        Cancelled."""
+                cancelled: threading.Event) -> tuple[Any, int | None]:
+        """(result, its pickled size or None); raises JobError, WorkerLost, Cancelled."""
         raise NotImplementedError
 
     def pids(self) -> list[int]:
@@ -150,7 +149,7 @@ class InlineWorkers(Workers):
 
         set_reporter(_Local())
         try:
-            return fn(*args), None, None
+            return fn(*args), None
         except (Cancelled, JobError):
             raise
         except Exception as exc:
@@ -266,7 +265,7 @@ class ProcessWorkers(Workers):
                     if self._jobs[slot] >= JOBS_PER_WORKER:  # a fresh fork gives its memory back
                         self._lost(slot)
                 if kind == "done":
-                    return payload, len(blob), None
+                    return payload, len(blob)
                 if kind == "cancelled":
                     raise Cancelled
                 raise JobError(*payload)
@@ -359,7 +358,7 @@ class DaskWorkers(Workers):
                 raise Cancelled from None
         if kind == "error":
             raise JobError(*payload)
-        return payload, None, None
+        return payload, None
 
     def close(self) -> None:
         self.executor.shutdown(wait=False)
