@@ -12,9 +12,10 @@ import time
 
 import torch
 
-from core.mnist import MODEL_KINDS, WEIGHTS_DIR, save_weights
+from core.mnist import MODEL_KINDS, WEIGHTS_DIR
 from core.mnist.data import load_mnist
 from core.mnist.train import as_tensors, lesson_config, train_model
+from core.weights import save_weights
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from core import mnist
+from core import mnist, weights
 from core.mnist import train
 from core.mnist.data import load_mnist
 from core.seeding import generator_for
@@ -177,7 +177,7 @@ def test_weights_round_trip(shipped):
     models, _ = shipped
     x = torch.rand(4, 1, 28, 28)
     for kind, model in models.items():
-        again = mnist.load_weights(kind, mnist.save_weights(model))
+        again = mnist.load_weights(kind, weights.save_weights(model))
         torch.testing.assert_close(again(x), model(x))
         assert mnist.weights_digest(again) == mnist.weights_digest(model)
 
@@ -196,7 +196,7 @@ class Evil:
 @pytest.mark.parametrize("make, words", [
     (lambda: b"not a torch file", "not a PyTorch weights file"),
     (lambda: _saved(Evil()), "not a PyTorch weights file"),
-    (lambda: mnist.save_weights(mnist.build_model("lstm")), "does not fit the CNN"),
+    (lambda: weights.save_weights(mnist.build_model("lstm")), "does not fit the CNN"),
     (lambda: _saved({**mnist.build_model("cnn").state_dict(),
                      "out.weight": torch.zeros(10, 100)}), "shape"),
     (lambda: _saved({k: v * float("nan") for k, v in mnist.build_model("cnn").state_dict().items()}), "NaN"),
@@ -204,7 +204,7 @@ class Evil:
     (lambda: b"x" * (mnist.MAX_WEIGHTS_BYTES + 1), "too large"),
 ])
 def test_bad_weight_files_give_clear_errors(make, words):
-    with pytest.raises(mnist.WeightsError, match=words) as info:
+    with pytest.raises(weights.WeightsError, match=words) as info:
         mnist.load_weights("cnn", make())
     assert isinstance(info.value, ValueError)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,8 @@ import numpy as np
 import torch
 from PIL import Image
 from torch import nn
+
+from core.weights import WeightsError, check_state_dict, read_file
 
 MODEL_KINDS = ("cnn", "lstm")
 WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
@@ -156,48 +157,11 @@ def cnn_features(images: torch.Tensor, model: CNN, batch: int = 500) -> np.ndarr
 
 # ---- weight files ------------------------------------------------------------------------------
 
-class WeightsError(ValueError):
-    """A weights file that is malformed, too large, or does not fit the architecture."""
-
-
-def save_weights(model: nn.Module) -> bytes:
-    """The model's state_dict as the bytes of a torch.save file."""
-    buf = io.BytesIO()
-    torch.save({k: v.detach().cpu().clone() for k, v in model.state_dict().items()}, buf)
-    return buf.getvalue()
-
-
-def check_state_dict(kind: str, state: object) -> dict[str, torch.Tensor]:
-    """`state` if its keys, shapes and dtypes fit the `kind` architecture and all values are finite."""
-    expected = build_model(kind).state_dict()
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise WeightsError(f"not a {kind.upper()} state_dict (expected a dict of tensors)")
-    missing, extra = sorted(expected.keys() - state.keys()), sorted(state.keys() - expected.keys())
-    if missing or extra:
-        raise WeightsError(f"does not fit the {kind.upper()}: missing keys {missing[:4]}, "
-                           f"unexpected keys {extra[:4]}")
-    for key, ref in expected.items():
-        got = state[key]
-        if tuple(got.shape) != tuple(ref.shape):
-            raise WeightsError(f"does not fit the {kind.upper()}: {key} has shape {tuple(got.shape)}, "
-                               f"expected {tuple(ref.shape)}")
-        if not got.is_floating_point():
-            raise WeightsError(f"{key} is not a floating-point tensor ({got.dtype})")
-        if not torch.isfinite(got).all():
-            raise WeightsError(f"{key} holds NaN or infinite values")
-    return state
-
-
 def load_weights(kind: str, data: bytes, max_bytes: int = MAX_WEIGHTS_BYTES) -> nn.Module:
     """An eval-mode model of `kind` from torch.save bytes; WeightsError says what is wrong."""
-    if len(data) > max_bytes:
-        raise WeightsError(f"file too large: {len(data) / 1e6:.1f} MB (limit {max_bytes / 1e6:.1f} MB)")
-    try:
-        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle errors, zip errors, refused globals: all mean "not a weights file"
-        raise WeightsError(f"not a PyTorch weights file ({type(exc).__name__}: {str(exc)[:160]})") from exc
+    state = read_file(data, max_bytes)
     model = build_model(kind)
-    model.load_state_dict({k: v.float() for k, v in check_state_dict(kind, state).items()})
+    model.load_state_dict(check_state_dict(kind.upper(), model.state_dict(), state))
     return model.eval()
 
 

@@ -9,20 +9,19 @@ from torch import nn
 from core.mnist import (
     MAX_WEIGHTS_BYTES,
     MODEL_KINDS,
-    WeightsError,
     cnn_feature_maps,
     jobs,
     load_weights,
     lstm_row_probabilities,
     preprocess,
     probabilities,
-    save_weights,
     top_class,
     weights_digest,
 )
 from core.mnist.data import MnistData
 from core.mnist.live import LiveConfig, LiveRun
 from core.mnist.train import bf16_supported
+from core.weights import WeightsError, save_weights
 from pages.mnist import resources, session
 from pages.mnist.charts import (
     Labels,
