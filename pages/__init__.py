@@ -29,6 +29,7 @@ class Lesson:
 
 
 LESSONS: tuple[Lesson, ...] = (
+    Lesson("fit", "🎯"),
     Lesson("race", "🏁"),
     Lesson("dropout", "🎲"),
     Lesson("batchnorm", "📊"),

@@ -141,18 +141,19 @@ def divergence_notes(result: Any, names: Mapping[str, str]) -> None:
 def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, str],
                frames: Callable[[Any], int], draw: Callable[[Any, int], None],
                below: Callable[[Any], None] | None = None, rest: Callable[[Any], None] | None = None,
-               before: Callable[[Any], None] | None = None) -> Any:
+               before: Callable[[Any], None] | None = None, step: str | None = None) -> Any:
     """Compute `config` and show it; returns the result.
 
     In order: `before(result)` (notes above the replay), the divergence notes, the replay of
     `draw(result, frame)` over `frames(result)` frames with its controls, `below(result)`, and on
-    every run after this session's first view of `key`, `rest(result)`.
+    every run after this session's first view of `key`, `rest(result)`. `step` labels the
+    replay's Step button.
     """
     result = compute(config, waiting)
     if before is not None:
         before(result)
     divergence_notes(result, names)
-    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame))
+    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame), step=step)
     if below is not None:
         below(result)
     if rest is not None and not first_view(key):

@@ -16,10 +16,11 @@ FPS = 8.0  # chart updates asked for per second while playing (the browser shows
 PLAY_SECONDS = 8.0  # an animation lasts about this long, whatever the number of frames
 
 
-def playback(key: str, n_frames: int, draw: Callable[[int], None]) -> int:
+def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str | None = None) -> int:
     """Controls plus `draw(frame)` for frame in 0..n_frames-1; opens on the last (complete) frame.
 
-    `key` is the page's namespace (e.g. "race.play"); returns the frame shown.
+    `key` is the page's namespace (e.g. "race.play"); returns the frame shown. Start, Stop, Step
+    (one frame forward, paused; `step` is its label, "⏭ Step" by default), Reset and a timeline.
 
     Only a full run starts or stops the timer (the browser drops its timers when a full run
     starts), so Start, Stop, Reset and the last frame each ask for one. The view is one of two
@@ -50,6 +51,9 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None]) -> int:
         at_end = int(st.session_state.get(frame_key, last)) >= last
         _set(0 if at_end else None, True)
 
+    def _next() -> None:
+        _set(min(int(st.session_state.get(frame_key, last)) + 1, last), False)
+
     def _on_slide() -> None:
         # The browser sends back the last value it showed, and it lags: a timer rerun sent before
         # the browser drew Start's run still carries the paused timeline's value. Only a paused
@@ -62,17 +66,19 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None]) -> int:
         if st.session_state.get(playing_key):
             frame = min(frame + stride, last)
             st.session_state[frame_key] = frame
-        c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="bottom")
+        c1, c2, c3, c4, c5 = st.columns([1, 1, 1.4, 1, 3.6], vertical_alignment="bottom")
         c1.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start)
         c2.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing, on_click=_set,
                   args=(None, False))
-        c3.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
+        c3.button(step or tr("play.next"), key=f"{key}.next", help=tr("play.next_help"),
+                  disabled=n_frames < 2 or frame >= last, on_click=_next)
+        c4.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
         # While playing, the timeline only shows the frame, under a key of its own, so that a late
         # value of it, arriving once paused, is not taken for a slide either.
         shown_key = f"{key}.shown" if playing else slider_key
         if st.session_state.get(shown_key) != frame:
             st.session_state[shown_key] = frame
-        with c4:
+        with c5:
             st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=n_frames < 2 or playing,
                       on_change=None if playing else _on_slide)
         draw(frame)

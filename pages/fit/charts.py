@@ -1,0 +1,235 @@
+"""The fit page's views as SVG, TensorFlow Playground's way: the network as a graph whose units
+show their output over the input plane, the output over the plane with the points, the loss
+timeline. They animate at several frames a second, so they are plain SVG strings (one `st.html`
+each), not Vega-Lite charts that the browser re-embeds on every frame.
+
+Colours: orange for negative (class 0), white for zero, blue for positive (class 1).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from core.fit import CLASSIFICATION, FitResult, NetView
+from core.fit.data import ONE_D, half_width
+from ui.theme import BLUE, DARK_GREY, GREEN, LIGHT_GREY, ORANGE, VERMILION
+
+NET_COLORS = {"a": GREEN, "b": VERMILION, "loaded": DARK_GREY}
+MAX_POINTS = 600  # a polyline this long looks like every step
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The texts the views show (built by ui.theme.chart_labels from fit.chart.*)."""
+
+    train: str = "train"
+    test: str = "test"
+    batch: str = "each step's batch"
+    epoch: str = "epoch"
+    step: str = "step"
+    loss: str = "loss"
+
+
+def el(tag: str, text: str | None = None, **attrs: object) -> str:
+    """One SVG element; attribute names take "-" for "_" (stroke_width -> stroke-width)."""
+    body = " ".join(f'{k.rstrip("_").replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return f"<{tag} {body}/>" if text is None else f"<{tag} {body}>{text}</{tag}>"
+
+
+def _text(x: float, y: float, text: object, size: int = 12, anchor: str = "middle") -> str:
+    return el("text", str(text), x=f"{x:.1f}", y=f"{y:.1f}", text_anchor=anchor, font_size=size,
+              font_family="sans-serif")
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def diverging(values: np.ndarray, scale: float) -> np.ndarray:
+    """(..., 3) uint8 colours: −scale orange, 0 white, +scale blue (NaN white)."""
+    t = np.clip(np.nan_to_num(values / scale if scale > 0 else values * 0), -1, 1)[..., None]
+    white = np.full(3, 255.0)
+    rgb = np.where(t < 0, white + (_rgb(ORANGE) - white) * -t, white + (_rgb(BLUE) - white) * t)
+    return rgb.astype(np.uint8)
+
+
+def png(values: np.ndarray, scale: float) -> str:
+    """A (G, G) map as a PNG data URL, row 0 at the top."""
+    buf = io.BytesIO()
+    Image.fromarray(diverging(values, scale), "RGB").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _scale(values: np.ndarray) -> float:
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size else 1.0
+
+
+def _map(values: np.ndarray, x: float, y: float, size: float, scale: float | None = None) -> str:
+    """One unit's map in a square at (x, y): an image on the plane, a sparkline on the curve."""
+    scale = _scale(values) if scale is None else scale
+    frame = f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="white" stroke="{LIGHT_GREY}"/>'
+    if values.ndim == 2:
+        return frame + (f'<image x="{x}" y="{y}" width="{size}" height="{size}" preserveAspectRatio="none" '
+                        f'href="{png(values, scale)}"/>')
+    v = np.nan_to_num(np.clip(values / scale if scale > 0 else values, -1, 1))
+    xs = x + np.linspace(0, size, len(v))
+    ys = y + size / 2 - v * size * 0.45
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys))
+    return frame + f'<polyline points="{points}" fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
+
+
+def graph_svg(view: NetView, inputs: list[str], node: int = 34) -> str:
+    """The network: a column of input features, one per hidden layer and the output; each link's
+    width shows |w| (relative to the largest in its layer), its colour the sign."""
+    columns = [view.inputs, *view.hidden, [view.output]]
+    gap, col_gap, left = 10, 92, 58
+    height = max(len(c) for c in columns) * (node + gap) + gap
+    width = left + (len(columns) - 1) * col_gap + node + 10
+
+    def centre(col: int, row: int) -> tuple[float, float]:
+        n = len(columns[col])
+        top = (height - n * (node + gap) + gap) / 2
+        return left + col * col_gap, top + row * (node + gap)
+
+    parts = []
+    for layer, w in enumerate(view.weights):  # (fan_out, fan_in)
+        biggest = float(np.abs(w).max()) or 1.0
+        for j in range(w.shape[0]):
+            for i in range(w.shape[1]):
+                (x1, y1), (x2, y2) = centre(layer, i), centre(layer + 1, j)
+                x1, y1, y2 = x1 + node, y1 + node / 2, y2 + node / 2
+                mid = (x1 + x2) / 2
+                colour = BLUE if w[j, i] >= 0 else ORANGE
+                stroke = 0.4 + 4.0 * abs(float(w[j, i])) / biggest
+                curve = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+                parts.append(el("path", d=curve, stroke=colour, stroke_width=f"{stroke:.2f}", fill="none",
+                                opacity=0.75))
+    for col, maps in enumerate(columns):
+        for row, values in enumerate(maps):
+            x, y = centre(col, row)
+            parts.append(_map(values, x, y, node))
+    for row, name in enumerate(inputs):
+        x, y = centre(0, row)
+        parts.append(_text(x - 6, y + node / 2 + 5, name, size=14, anchor="end"))
+    return (f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-height:{height}px" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
+
+
+def output_svg(result: FitResult, view: NetView, size: int = 300) -> str:
+    """The network's output over the input plane (or along the curve) with the training points
+    (white rims) and the test points (black rims)."""
+    data, dataset = result.data, result.config.dataset
+    w = half_width(dataset)
+    pad = 4
+    to_px = lambda v: pad + (v + w) / (2 * w) * (size - 2 * pad)  # noqa: E731
+    parts = [f'<rect x="0" y="0" width="{size}" height="{size}" fill="white" stroke="{LIGHT_GREY}"/>']
+    if dataset in ONE_D:
+        y_all = np.concatenate([data.y_train.numpy(), data.y_test.numpy(), view.output])
+        lo, hi = float(np.nanmin(y_all)), float(np.nanmax(y_all))
+        lo, hi = (lo - 0.1 * (hi - lo + 1e-9), hi + 0.1 * (hi - lo + 1e-9))
+        to_py = lambda v: size - pad - (v - lo) / (hi - lo) * (size - 2 * pad)  # noqa: E731
+        for x, y, rim in ((data.x_train, data.y_train, "white"), (data.x_test, data.y_test, "black")):
+            parts += [f'<circle cx="{to_px(a):.1f}" cy="{to_py(b):.1f}" r="3.5" fill="{DARK_GREY}" '
+                      f'fill-opacity="0.6" stroke="{rim}"/>' for a, b in zip(x[:, 0].tolist(), y.tolist())]
+        xs = np.linspace(-w, w, len(view.output))
+        line = " ".join(f"{to_px(a):.1f},{to_py(b):.1f}" for a, b in zip(xs, np.nan_to_num(view.output)))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="3"/>')
+    else:
+        classify = result.task == CLASSIFICATION
+        values = view.output - 0.5 if classify else view.output
+        scale = 0.5 if classify else max(_scale(data.y_train.numpy()), 1e-6)
+        parts.append(f'<image x="{pad}" y="{pad}" width="{size - 2 * pad}" height="{size - 2 * pad}" '
+                     f'preserveAspectRatio="none" href="{png(values, scale / 0.6)}"/>')  # pale: points show
+        for x, y, rim in ((data.x_train, data.y_train, "white"), (data.x_test, data.y_test, "black")):
+            target = (y.numpy() - 0.5) if classify else y.numpy()
+            colours = diverging(np.sign(target) if classify else target, scale)
+            parts += [el("circle", cx=f"{to_px(a):.1f}", cy=f"{to_px(-b):.1f}", r=3.5,
+                         fill=f"rgb({c[0]},{c[1]},{c[2]})", stroke=rim)
+                      for (a, b), c in zip(x.tolist(), colours)]
+    return (f'<svg viewBox="0 0 {size} {size}" width="100%" style="max-width:{size * 1.4}px" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    step = max(1, math.ceil(len(x) / MAX_POINTS))
+    return x[::step], y[::step]
+
+
+def loss_svg(result: FitResult, frame: int, labels: Labels, width: int = 640, height: int = 240) -> str:
+    """Training (solid) and test (dashed) loss of A and B up to `frame`, on a log scale, with each
+    step's batch loss faint behind them; the whole run's range, so the axes keep still."""
+    left, right, top, bottom = 58, 12, 10, 34
+    step_mode = result.config.frame_every == "step"
+    x_max = max(1, (result.frames - 1) * result.ticks_per_frame)
+    nets = [result.nets[s] for s in ("a", "b")]
+    series = [v for n in nets for v in (n.train_loss, n.test_loss, n.batch_loss)]
+    finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in series] or [np.array([1.0])])
+    lo, hi = (math.log10(finite.min()), math.log10(finite.max())) if finite.size else (0.0, 1.0)
+    hi = hi if hi > lo else lo + 1
+    px = lambda t: left + t / x_max * (width - left - right)  # noqa: E731
+    py = lambda v: top + (hi - math.log10(max(v, 10 ** lo))) / (hi - lo) * (height - top - bottom)  # noqa: E731
+
+    def line(xs: np.ndarray, ys: np.ndarray, **style: str) -> str:
+        ok = np.isfinite(ys) & (ys > 0)
+        xs, ys = _thin(xs[ok], ys[ok])
+        if len(xs) < 2:
+            return ""
+        points = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(xs, ys))
+        return el("polyline", points=points, fill="none", **style)
+
+    parts = []
+    for d in range(math.floor(lo), math.ceil(hi) + 1):  # a gridline per power of ten
+        if lo - 1e-9 <= d <= hi + 1e-9:
+            y = py(10 ** d)
+            parts.append(el("line", x1=left, x2=width - right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#eee"))
+            parts.append(_text(left - 6, y + 4, f"{10.0 ** d:g}", anchor="end"))
+    ticks = np.unique(np.round(np.linspace(0, x_max, 5)).astype(int))
+    parts += [_text(px(t), height - bottom + 16, t) for t in ticks]
+    axis = labels.step if step_mode else labels.epoch
+    parts.append(_text((left + width - right) / 2, height - 4, axis, 13))
+    for side, net in zip(("a", "b"), nets):
+        colour, shown = NET_COLORS[side], net.frame(frame) + 1
+        steps = np.arange(1, len(net.batch_loss) + 1)
+        upto = net.steps[net.frame(frame)]
+        unit = 1 if step_mode else net.steps_per_epoch
+        parts.append(line(steps[:upto] / unit, net.batch_loss[:upto], stroke=colour, stroke_width="0.8",
+                          opacity="0.35"))
+        x = net.steps[:shown] / unit
+        parts.append(line(x, net.train_loss[:shown], stroke=colour, stroke_width="2.5"))
+        parts.append(line(x, net.test_loss[:shown], stroke=colour, stroke_width="2", stroke_dasharray="6 4"))
+    now = px(frame * result.ticks_per_frame)
+    parts.append(el("line", x1=f"{now:.1f}", x2=f"{now:.1f}", y1=top, y2=height - bottom, stroke=DARK_GREY))
+    frame_rect = el("rect", x=left, y=top, width=width - left - right, height=height - top - bottom,
+                    fill="none", stroke=LIGHT_GREY)
+    return (f'<svg viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" role="img">'
+            f'{frame_rect}{"".join(parts)}</svg>')
+
+
+def legend_html(names: dict[str, str], labels: Labels) -> str:
+    """What the lines of the loss timeline are."""
+    def swatch(colour: str, dash: str = "", width: float = 2.5, opacity: float = 1.0) -> str:
+        return (f'<svg width="28" height="10"><line x1="0" x2="28" y1="5" y2="5" stroke="{colour}" '
+                f'stroke-width="{width}" stroke-dasharray="{dash}" opacity="{opacity}"/></svg>')
+    items = []
+    for side, name in names.items():
+        c = NET_COLORS[side]
+        items.append(f"<b>{name}</b> {swatch(c)} {labels.train} {swatch(c, '6 4', 2)} {labels.test} "
+                     f"{swatch(c, '', 1, 0.5)} {labels.batch}")
+    return '<div style="font-size:0.95rem;line-height:1.8">' + " &nbsp;&nbsp; ".join(items) + "</div>"
+
+
+def confusion_html(matrix: np.ndarray, title: str, classes: tuple[str, str], axes: tuple[str, str]) -> str:
+    """The 2×2 confusion matrix as a small table: rows the true class, columns the predicted one."""
+    cell = 'style="border:1px solid #ccc;padding:4px 12px;text-align:center"'
+    head = "".join(f"<th {cell}>{axes[1]}: {c}</th>" for c in classes)
+    rows = "".join(f"<tr><th {cell}>{axes[0]}: {c}</th>" + "".join(f"<td {cell}>{int(v)}</td>" for v in row)
+                   + "</tr>" for c, row in zip(classes, matrix))
+    return (f'<div style="font-size:0.9rem"><b>{title}</b><table style="border-collapse:collapse">'
+            f"<tr><th {cell}></th>{head}</tr>{rows}</table></div>")
