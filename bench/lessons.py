@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from core.activations import (
 from core.batchnorm import BatchNormConfig, run_batchnorm
 from core.device import setup_threads
 from core.dropout import DropoutConfig, run_seeds, summarise_spread
+from core.fit import run_fit
+from core.fit.presets import PRESETS
 from core.nonlinearities import ACTIVATIONS
 from core.race import RaceConfig, run_race
 
@@ -64,6 +67,18 @@ def activations(seeds: int) -> None:
           f"{_row(worst, '{:.1%}')}")
 
 
+def fit(seeds: int) -> None:
+    print(f"Fit, every question's effect on seeds 0-{seeds - 1} "
+          "(final training loss and accuracy or R², A / B):")
+    for preset in PRESETS:
+        runs = [run_fit(dataclasses.replace(preset.config, seed=s)) for s in range(seeds)]
+        held = sum(preset.effect(r) for r in runs)
+        a, b = ([r.nets[s] for r in runs] for s in ("a", "b"))
+        figures = "; ".join(f"{x.train_loss[-1]:.4f}/{y.train_loss[-1]:.4f} "
+                            f"({x.train_score[-1]:.2f}/{y.train_score[-1]:.2f})" for x, y in zip(a, b))
+        print(f"  {preset.name:9s} held {held}/{seeds} (the page says {preset.checked}): {figures}")
+
+
 def mnist() -> None:
     from core import mnist
     from core.mnist import train
@@ -88,6 +103,7 @@ def main() -> None:
     parser.add_argument("--mnist", action="store_true", help="also the MNIST quality bars (needs the data)")
     args = parser.parse_args()
     setup_threads()
+    fit(args.seeds)
     race(args.seeds)
     dropout(args.seeds)
     batchnorm(args.seeds)

@@ -16,7 +16,7 @@ from tests.apptest_util import assert_clean, open_page
 from ui.lesson import warm_calls
 
 # every view and tab a default link can open, as its query
-VIEWS = {"race": [{}, {"race.view": "surface"}], "dropout": [{}], "batchnorm": [{}],
+VIEWS = {"fit": [{}], "race": [{}, {"race.view": "surface"}], "dropout": [{}], "batchnorm": [{}],
          "activations": [{}, {"activations.tab": "train"}, {"activations.tab": "flow"}]}
 
 

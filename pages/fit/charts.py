@@ -118,7 +118,8 @@ def graph_svg(view: NetView, inputs: list[str], node: int = 34) -> str:
     for row, name in enumerate(inputs):
         x, y = centre(0, row)
         parts.append(_text(x - 6, y + node / 2 + 5, name, size=14, anchor="end"))
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-height:{height}px" '
+    return (f'<svg class="fit-graph" viewBox="0 0 {width} {height}" width="100%" '
+            f'style="max-height:{height}px" '
             f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
 
 
@@ -153,7 +154,8 @@ def output_svg(result: FitResult, view: NetView, size: int = 300) -> str:
             parts += [el("circle", cx=f"{to_px(a):.1f}", cy=f"{to_px(-b):.1f}", r=3.5,
                          fill=f"rgb({c[0]},{c[1]},{c[2]})", stroke=rim)
                       for (a, b), c in zip(x.tolist(), colours)]
-    return (f'<svg viewBox="0 0 {size} {size}" width="100%" style="max-width:{size * 1.4}px" '
+    return (f'<svg class="fit-output" viewBox="0 0 {size} {size}" width="100%" '
+            f'style="max-width:{size * 1.4}px" '
             f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
 
 
@@ -208,7 +210,8 @@ def loss_svg(result: FitResult, frame: int, labels: Labels, width: int = 640, he
     parts.append(el("line", x1=f"{now:.1f}", x2=f"{now:.1f}", y1=top, y2=height - bottom, stroke=DARK_GREY))
     frame_rect = el("rect", x=left, y=top, width=width - left - right, height=height - top - bottom,
                     fill="none", stroke=LIGHT_GREY)
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" role="img">'
+    return (f'<svg class="fit-loss" viewBox="0 0 {width} {height}" width="100%" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img">'
             f'{frame_rect}{"".join(parts)}</svg>')
 
 
