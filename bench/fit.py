@@ -8,8 +8,8 @@
    (a hand-written nn.Sequential and SGD over the same data and steps, nothing recorded); medians
    and the ratio, so a busy machine slows both alike.
 2. One play update, in process: what the page's `_draw` builds for a frame of the play target
-   (for A and B: `view` on a 40x40 grid, `graph_svg`, `output_svg`, `confusion` and its table; the
-   loss timeline and its legend once), over every frame of the run, `--repeats` times.
+   (for A and B: `pages.fit.charts.network_svg`, the graph, output and confusion matrix; the loss
+   timeline and its legend once), over every frame of the run, `--repeats` times.
 3. The real server over its websocket protocol (one session, as bench.classroom's students): open
    the play target's link, click Start, then tick the play fragment's timer as a browser does
    (every 1/8 s); per update, the time from the rerun sent to its script_finished and the bytes
@@ -49,10 +49,8 @@ from core.fit import (
     FitConfig,
     FitResult,
     batch_of,
-    confusion,
     inputs_of,
     make_data,
-    view,
 )
 from core.fit.data import featurize, task
 from core.runs import run
@@ -65,7 +63,6 @@ CASES = {
 }
 TARGET_UPDATES_PER_S = 8.0
 TARGET_UPDATE_MS = 60.0
-GRID = 40  # the page's view size
 POLL_MS, WINDOW_S = 10, 5.0  # the browser's counter poll, and the longest stretch of play measured
 COUNTER_JS = """() => { const h = [...document.querySelectorAll("[data-testid='stMain'] h3")]
     .find(e => e.textContent.includes("Epoch")); return h ? h.textContent : ""; }"""
@@ -145,8 +142,7 @@ def bench_compute(cases: dict[str, FitConfig], repeats: int) -> dict[str, tuple[
 
 def draw_frame(result: FitResult, frame: int) -> tuple[dict[str, float], int]:
     """What the page's `_draw` builds for `frame`: seconds per part, and bytes of markup."""
-    from pages.fit.charts import Labels, confusion_html, graph_svg, legend_html, loss_svg, output_svg
-    from pages.fit.controls import FEATURE_LABELS
+    from pages.fit.charts import Labels, legend_html, loss_svg, network_svg
     from ui.theme import chart_labels
 
     parts: dict[str, float] = {}
@@ -160,15 +156,9 @@ def draw_frame(result: FitResult, frame: int) -> tuple[dict[str, float], int]:
             markup.append(out)
         return out
 
-    split = "test" if len(result.data.y_test) else "train"
+    labels = chart_labels(Labels, "fit.chart", language="en")
     for side in SIDES:
-        shown = timed("view", view, result, side, frame, size=GRID)
-        timed("graph_svg", graph_svg, shown, [FEATURE_LABELS[f] for f in result.nets[side].features])
-        timed("output_svg", output_svg, result, shown)
-        if result.task == CLASSIFICATION:
-            matrix = timed("confusion", confusion, result, side, frame, split)
-            timed("confusion", confusion_html, matrix, "Confusion matrix", ("0", "1"), ("true", "predicted"))
-    labels = timed("loss_svg", chart_labels, Labels, "fit.chart", language="en")
+        timed("network_svg", network_svg, result, side, frame, labels)
     timed("loss_svg", loss_svg, result, frame, labels)
     timed("loss_svg", legend_html, {s: f"Network {s.upper()}" for s in SIDES}, labels)
     return parts, sum(len(m.encode()) for m in markup)
@@ -204,9 +194,9 @@ def bench_draw(result: FitResult, rounds: int) -> DrawFigures:
 
 # ---- 3. the real server, over its protocol ------------------------------------------------------
 
-def play_query(config: FitConfig = PLAY_CONFIG) -> str:
+def play_query(config: FitConfig = PLAY_CONFIG, seed: int = 0) -> str:
     """The link's query that sets `config` on the page: the controls' URL names of every field that
-    differs from the default, and lang=en."""
+    differs from the default, the run seed, and lang=en."""
     import urllib.parse
 
     from pages.fit.controls import CONTROLS
@@ -214,7 +204,7 @@ def play_query(config: FitConfig = PLAY_CONFIG) -> str:
     default = FitConfig()
     params = {c.key: c.param.format(getattr(config, c.field)) for c in CONTROLS
               if c.config is FitConfig and getattr(config, c.field) != getattr(default, c.field)}
-    return urllib.parse.urlencode({**params, "lang": "en"})
+    return urllib.parse.urlencode({**params, **({"seed": str(seed)} if seed else {}), "lang": "en"})
 
 
 @dataclass
@@ -289,14 +279,15 @@ def _rerun(port: int, query: str, page_hash: str = "", fragment: str = "", click
     return msg.SerializeToString()
 
 
-async def play_once(port: int, server_pid: int, figures: PlayFigures) -> None:
-    """Open the play target in a fresh session, click Start and tick the play timer until the last frame."""
+async def play_once(port: int, server_pid: int, figures: PlayFigures, seed: int = 0) -> None:
+    """Open the play target (run seed `seed`) in a fresh session, click Start and tick the play timer
+    until the last frame."""
     import websockets
 
     from bench.classroom import cpu_seconds
     from ui.i18n import translate
 
-    query = play_query()
+    query = play_query(seed=seed)
     async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
                                   max_size=None, ping_interval=None) as ws:
         client = PlayClient(ws)
@@ -415,14 +406,15 @@ def bench_browser(url: str, server_pid: int, repeats: int) -> BrowserFigures:
 
     figures = BrowserFigures()
     with chromium() as browser:
-        page = new_page(browser)
-        page.goto(f"{url}/fit?{play_query()}")
-        page.get_by_text(f"Epoch {PLAY_CONFIG.epochs} of {PLAY_CONFIG.epochs}").wait_for(timeout=120_000)
-        wait_ready(page, 60_000)
-        for _ in range(repeats):
+        for i in range(repeats):  # a seed no play has used: every frame is built while it plays
+            page = new_page(browser)
+            page.goto(f"{url}/fit?{play_query(seed=100 + i)}")
+            page.get_by_text(f"Epoch {PLAY_CONFIG.epochs} of {PLAY_CONFIG.epochs}").wait_for(timeout=120_000)
+            wait_ready(page, 60_000)
             browser_play(page, server_pid, figures)
-        if exceptions(page):
-            print(f"  ! the page showed exceptions: {exceptions(page)}")
+            if exceptions(page):
+                print(f"  ! the page showed exceptions: {exceptions(page)}")
+            page.close()
     med = {k: statistics.median(v) for k, v in dataclasses.asdict(figures).items()}
     print(f"  median of {repeats}: {med['rates']:.1f} updates/s; CPU per update: "
           f"server {med['cpu_ms']:.0f} ms, Chromium {med['browser_cpu_ms']:.0f} ms")
@@ -452,10 +444,16 @@ def bench_server(repeats: int, browser: bool) -> tuple[PlayFigures, BrowserFigur
         first = asyncio.run(visit(port_of(server), Link("fit", play_query()), 180, follow=False))
         print(f"  first open (computes the run) {first.seconds or float('nan'):.1f} s, "
               f"then idle after {settle(server, limit=60):.1f} s")
+        # each play a seed of its own: every frame is built (one student, first play); then the first
+        # seed again, as the next student on the same link (the frames' markup is shared)
         play = PlayFigures()
-        for _ in range(repeats):
-            asyncio.run(play_once(port_of(server), server.proc.pid, play))
+        for seed in range(repeats):
+            asyncio.run(play_once(port_of(server), server.proc.pid, play, seed))
         report_play(play)
+        print("  the same link again, a second session (its frames already built):")
+        again = PlayFigures()
+        asyncio.run(play_once(port_of(server), server.proc.pid, again, 0))
+        report_play(again)
         if not browser:
             return play, None
         print("Browser: updates the page shows per second while playing (headless Chromium)")
@@ -502,7 +500,7 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"Compute: run(config) vs the tutorial's plain loop, medians of {args.repeats} interleaved runs")
     compute = bench_compute(CASES, args.repeats)
-    print(f"One play update in process (play target, grid {GRID}x{GRID}, A and B)")
+    print("One play update in process (play target, A and B, every frame built)")
     figures = Figures(compute, bench_draw(run(PLAY_CONFIG), args.repeats))
     if not args.no_server:
         print(f"Real server, protocol: {args.repeats} play(s) of /fit?{play_query()}")

@@ -3,6 +3,8 @@ controls and the URL, bad links and extreme settings, stepping, and saving and l
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.fit.presets import PRESETS
@@ -13,6 +15,11 @@ FAST = {"fit.epochs": "20"}  # a short run for the interaction tests
 
 def _text(at) -> str:
     return " ".join(m.value for m in at.markdown)
+
+
+def _pictures(at) -> list[str]:
+    """The SVG documents the page shows as images (pages.fit.charts.as_image)."""
+    return re.findall(r'<svg class="fit-.*?</svg>', _text(at), flags=re.S)
 
 
 def _preset(at):
@@ -34,8 +41,9 @@ def test_the_lesson_is_the_default(lang):
     else:
         assert "B 与 A 的不同：学习率 0.2 → 0.05。" in text and "第 200 轮，共 200 轮" in text
         assert "在 5 个种子中的 5 个上验证过" in at.info[0].value
-    assert "<svg" in text and "<polyline" in text  # the graph, the fitted curve and the loss timeline
-    assert text.count("<svg") >= 5  # 2 graphs, 2 outputs, the loss timeline (and the legend's swatches)
+    pictures = _pictures(at)
+    assert len(pictures) == 5  # 2 graphs, 2 outputs, the loss timeline
+    assert all(p.startswith("<svg") and "<polyline" in p for p in pictures)  # unit maps, fits, curves
 
 
 def test_settings_hold_the_lesson_numbers():
@@ -64,7 +72,7 @@ def test_every_preset_opens_from_a_link_and_states_its_effect(lang):
             assert "x₁²" in _text(at)
             assert ("no hidden layer" if lang == "en" else "没有隐藏层") in _text(at)
         if preset.config.dataset != "curve":
-            assert "<image" in _text(at)  # heatmaps over the plane
+            assert all("<image" in p for p in _pictures(at)[:4])  # maps over the plane
 
 
 def test_a_click_on_a_preset_sets_every_control_and_the_link():

@@ -31,7 +31,7 @@ def test_plain_loop_refuses_what_it_does_not_write():
 def test_draw_frame_builds_what_the_page_draws(capsys):
     result = run(TINY)
     parts, nbytes = fit.draw_frame(result, 1)
-    assert set(parts) == {"view", "graph_svg", "output_svg", "confusion", "loss_svg"}
+    assert set(parts) == {"network_svg", "loss_svg"}
     assert nbytes > 10_000  # two graphs of unit maps, two outputs with their points, the loss timeline
     figures = fit.bench_draw(result, rounds=1)
     assert len(figures.ms) == len(figures.nbytes) == result.frames

@@ -63,9 +63,39 @@ def show(spec: Spec, container: Any = st) -> None:
 
 
 MAX_SPEC_BYTES = 96 << 20  # the specs kept, by the size of their data (a class of 30 asks for many)
-_specs: OrderedDict[tuple[Hashable, str], tuple[Spec, int]] = OrderedDict()
-_spec_bytes = 0
-_specs_lock = threading.Lock()
+MAX_MARKUP_BYTES = 64 << 20  # the SVG views kept (a fit replay is ~100 KB a frame)
+
+
+class Shared:
+    """Values built once per key and shared by every session of the process: one object (never
+    pickled or copied here), least recently used out once they hold more than `max_bytes`."""
+
+    def __init__(self, max_bytes: int, size: Callable[[Any], int]) -> None:
+        self.max_bytes, self._size = max_bytes, size
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The value of `key`, `make()` on a miss."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item[0]
+        value = make()
+        size = self._size(value)
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.bytes += size - (old[1] if old else 0)
+            self._items[key] = (value, size)
+            while self.bytes > self.max_bytes and len(self._items) > 1:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.bytes -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def _size(spec: Spec) -> int:
@@ -74,26 +104,21 @@ def _size(spec: Spec) -> int:
                       if isinstance(df, pd.DataFrame))
 
 
+_specs = Shared(MAX_SPEC_BYTES, _size)
+_markup = Shared(MAX_MARKUP_BYTES, len)
+
+
 def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin]) -> Spec:
-    """The spec of `key` in `language`, built on a miss; one shared object (never pickled or
-    copied here: `st.vega_lite_chart` copies what it sends), least recently used out once the
-    specs hold more than MAX_SPEC_BYTES."""
-    global _spec_bytes
-    with _specs_lock:
-        item = _specs.get((key, language))
-        if item is not None:
-            _specs.move_to_end((key, language))
-            return item[0]
-    spec = to_spec(make())
-    size = _size(spec)
-    with _specs_lock:
-        old = _specs.pop((key, language), None)
-        _spec_bytes += size - (old[1] if old else 0)
-        _specs[(key, language)] = (spec, size)
-        while _spec_bytes > MAX_SPEC_BYTES and len(_specs) > 1:
-            _, (_, dropped) = _specs.popitem(last=False)
-            _spec_bytes -= dropped
-    return spec
+    """The spec of `key` in `language`, built on a miss (`st.vega_lite_chart` copies what it
+    sends, so the shared object stays intact)."""
+    return _specs.get((key, language), lambda: to_spec(make()))
+
+
+def markup(key: Hashable, make: Callable[[], str], container: Any = st) -> None:
+    """Draw the SVG or HTML `make()` (a page's own views, which st.html's sanitizer would strip),
+    built once per `key` and language and shared by all sessions: in a class, thirty students
+    replaying one question cost one build of each frame."""
+    container.markdown(_markup.get((key, lang()), make), unsafe_allow_html=True)
 
 
 def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st, *,

@@ -356,7 +356,8 @@ class NetView:
 
     inputs: list[np.ndarray]  # per input feature: its value
     hidden: list[list[np.ndarray]]  # [layer][unit]: the unit's output
-    output: np.ndarray  # P(class 1), or the predicted value
+    output: np.ndarray  # P(class 1), or the predicted value, on the finer grid
+    output_small: np.ndarray  # the same on the units' grid (the graph's output node)
     weights: list[np.ndarray]  # per layer: (fan_out, fan_in) weights, the links of the graph
     biases: list[np.ndarray]
 
@@ -381,17 +382,21 @@ def forward_maps(spec: NetSpec, features: tuple[str, ...], params: list[np.ndarr
     return inputs, hidden, output
 
 
-def view(result: FitResult, side: str, frame: int, size: int = 24) -> NetView:
-    """Network `side` at `frame` over a `size`-point grid per axis of the input plane."""
+def view(result: FitResult, side: str, frame: int, size: int = 16, output_size: int = 40) -> NetView:
+    """Network `side` at `frame`: its units' maps over a `size`-point grid per axis of the input
+    plane, its output over a finer `output_size` one (the big picture beside the points)."""
     net = result.nets[side]
     params = net.params[net.frame(frame)]
     dataset = result.config.dataset
-    points = grid(dataset, size)
-    inputs, hidden, output = forward_maps(net.spec, net.features, params, result.task, points)
-    shape = (size,) if dataset in ONE_D else (size, size)
-    as_map = lambda t: t.reshape(shape).numpy()  # noqa: E731
-    return NetView([as_map(t) for t in inputs], [[as_map(t) for t in layer] for layer in hidden],
-                   as_map(output), params[0::2], params[1::2])
+
+    def maps(n: int) -> tuple:
+        shape = (n,) if dataset in ONE_D else (n, n)
+        inputs, hidden, output = forward_maps(net.spec, net.features, params, result.task, grid(dataset, n))
+        as_map = lambda t: t.reshape(shape).numpy()  # noqa: E731
+        return [as_map(t) for t in inputs], [[as_map(t) for t in layer] for layer in hidden], as_map(output)
+
+    inputs, hidden, small = maps(size)
+    return NetView(inputs, hidden, maps(output_size)[2], small, params[0::2], params[1::2])
 
 
 @torch.no_grad()

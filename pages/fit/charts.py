@@ -1,7 +1,7 @@
 """The fit page's views as SVG, TensorFlow Playground's way: the network as a graph whose units
 show their output over the input plane, the output over the plane with the points, the loss
-timeline. They animate at several frames a second, so they are plain SVG strings (one `st.html`
-each), not Vega-Lite charts that the browser re-embeds on every frame.
+timeline. They animate at several frames a second, so each is one SVG picture (an <img> of a
+data URL, drawn with ui.charts.markup), not a Vega-Lite chart the browser re-embeds every frame.
 
 Colours: orange for negative (class 0), white for zero, blue for positive (class 1).
 """
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from core.fit import CLASSIFICATION, FitResult, NetView
+from core.fit import CLASSIFICATION, FitResult, NetView, confusion, view
 from core.fit.data import ONE_D, half_width
+from pages.fit.controls import FEATURE_LABELS
 from ui.theme import BLUE, DARK_GREY, GREEN, LIGHT_GREY, ORANGE, VERMILION
 
 NET_COLORS = {"a": GREEN, "b": VERMILION, "loaded": DARK_GREY}
@@ -34,6 +35,26 @@ class Labels:
     epoch: str = "epoch"
     step: str = "step"
     loss: str = "loss"
+    confusion_test: str = "Confusion matrix (test points)"
+    confusion_train: str = "Confusion matrix (training points)"
+    class0: str = "orange"
+    class1: str = "blue"
+    true: str = "true"
+    predicted: str = "predicted"
+
+
+def svg(width: float, height: float, body: str) -> str:
+    """A standalone SVG document of that size."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}">{body}</svg>')
+
+
+def as_image(document: str, name: str, max_width: float) -> str:
+    """An SVG document to show inline, across its column up to `max_width` px, with class `name`.
+    (Shown instead as an <img> of a data URL, Chromium spent more per update, not less:
+    344 ms against 279 ms, `bench.fit --browser`, one run each.)"""
+    return document.replace("<svg ", f'<svg class="{name}" style="width:100%;height:auto;'
+                                     f'max-width:{max_width:.0f}px;display:block" ', 1)
 
 
 def el(tag: str, text: str | None = None, **attrs: object) -> str:
@@ -71,13 +92,30 @@ def _scale(values: np.ndarray) -> float:
     return float(finite.max()) if finite.size else 1.0
 
 
-def _map(values: np.ndarray, x: float, y: float, size: float, scale: float | None = None) -> str:
-    """One unit's map in a square at (x, y): an image on the plane, a sparkline on the curve."""
-    scale = _scale(values) if scale is None else scale
+def atlas(maps: list[np.ndarray], uid: str) -> str:
+    """Every (G, G) map side by side in one PNG (a white column between them, so that smoothing
+    does not bleed), defined once as `#uid`: a graph's maps cost one encoding and one image to
+    decode (one PNG per map cost the server about 40 ms an update, the browser more)."""
+    g = maps[0].shape[0]
+    strip = np.full((g, len(maps) * (g + 1), 3), 255, dtype=np.uint8)
+    for i, values in enumerate(maps):
+        strip[:, i * (g + 1):i * (g + 1) + g] = diverging(values, _scale(values))
+    buf = io.BytesIO()
+    Image.fromarray(strip, "RGB").save(buf, format="PNG", compress_level=1)
+    href = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return f'<defs><image id="{uid}" width="{strip.shape[1]}" height="{g}" href="{href}"/></defs>'
+
+
+def _map(values: np.ndarray, x: float, y: float, size: float, uid: str, index: int) -> str:
+    """One unit's map in a square at (x, y): tile `index` of the atlas `uid` on the plane, a
+    sparkline on the curve."""
     frame = f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="white" stroke="{LIGHT_GREY}"/>'
     if values.ndim == 2:
-        return frame + (f'<image x="{x}" y="{y}" width="{size}" height="{size}" preserveAspectRatio="none" '
-                        f'href="{png(values, scale)}"/>')
+        g = values.shape[0]
+        box = f"{index * (g + 1)} 0 {g} {g}"
+        return frame + (f'<svg x="{x}" y="{y}" width="{size}" height="{size}" viewBox="{box}" '
+                        f'preserveAspectRatio="none"><use href="#{uid}"/></svg>')
+    scale = _scale(values)
     v = np.nan_to_num(np.clip(values / scale if scale > 0 else values, -1, 1))
     xs = x + np.linspace(0, size, len(v))
     ys = y + size / 2 - v * size * 0.45
@@ -85,10 +123,16 @@ def _map(values: np.ndarray, x: float, y: float, size: float, scale: float | Non
     return frame + f'<polyline points="{points}" fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
 
 
-def graph_svg(view: NetView, inputs: list[str], node: int = 34) -> str:
-    """The network: a column of input features, one per hidden layer and the output; each link's
-    width shows |w| (relative to the largest in its layer), its colour the sign."""
-    columns = [view.inputs, *view.hidden, [view.output]]
+def link_width(weight: float) -> float:
+    """A link's stroke in px: grows with √|w| (|w| 0.1: 0.9, 1: 2.0, 4: 3.6), capped at |w| = 6."""
+    return 0.4 + 1.6 * math.sqrt(min(abs(weight), 6.0))
+
+
+def graph_svg(view: NetView, inputs: list[str], uid: str, node: int = 34) -> str:
+    """The network (an <img>): a column of input features, one per hidden layer and the output;
+    each link's width shows |w| on one scale for every network (so a regularised net's links look
+    thinner), its colour the sign."""
+    columns = [view.inputs, *view.hidden, [view.output_small]]
     gap, col_gap, left = 10, 92, 58
     height = max(len(c) for c in columns) * (node + gap) + gap
     width = left + (len(columns) - 1) * col_gap + node + 10
@@ -98,29 +142,45 @@ def graph_svg(view: NetView, inputs: list[str], node: int = 34) -> str:
         top = (height - n * (node + gap) + gap) / 2
         return left + col * col_gap, top + row * (node + gap)
 
-    parts = []
+    flat = [m for c in columns for m in c]
+    parts = [atlas(flat, uid)] if flat[0].ndim == 2 else []
     for layer, w in enumerate(view.weights):  # (fan_out, fan_in)
-        biggest = float(np.abs(w).max()) or 1.0
         for j in range(w.shape[0]):
             for i in range(w.shape[1]):
                 (x1, y1), (x2, y2) = centre(layer, i), centre(layer + 1, j)
                 x1, y1, y2 = x1 + node, y1 + node / 2, y2 + node / 2
                 mid = (x1 + x2) / 2
                 colour = BLUE if w[j, i] >= 0 else ORANGE
-                stroke = 0.4 + 4.0 * abs(float(w[j, i])) / biggest
+                stroke = link_width(float(w[j, i]))
                 curve = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
                 parts.append(el("path", d=curve, stroke=colour, stroke_width=f"{stroke:.2f}", fill="none",
                                 opacity=0.75))
+    index = 0
     for col, maps in enumerate(columns):
         for row, values in enumerate(maps):
             x, y = centre(col, row)
-            parts.append(_map(values, x, y, node))
+            parts.append(_map(values, x, y, node, uid, index))
+            index += 1
     for row, name in enumerate(inputs):
         x, y = centre(0, row)
         parts.append(_text(x - 6, y + node / 2 + 5, name, size=14, anchor="end"))
-    return (f'<svg class="fit-graph" viewBox="0 0 {width} {height}" width="100%" '
-            f'style="max-height:{height}px" '
-            f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
+    return as_image(svg(width, height, "".join(parts)), "fit-graph", width)
+
+
+def dots(xs: np.ndarray, ys: np.ndarray, colours: np.ndarray, rim: str) -> str:
+    """Points at (xs, ys) px, filled with `colours` (n, 3), rimmed with `rim`: one path per colour
+    of zero-length round-capped strokes (a few paths, not a thousand circles, for the browser)."""
+    if len(xs) == 0:
+        return ""
+    moves = np.array([f"M{x:.1f} {y:.1f}h0" for x, y in zip(xs, ys)])
+    style = 'fill="none" stroke-linecap="round"'
+    parts = [f'<path class="dots" data-points="{len(xs)}" d="{"".join(moves)}" stroke="{rim}" '
+             f'stroke-width="8.5" {style}/>']
+    found, which = np.unique(colours, axis=0, return_inverse=True)
+    for i, (r, g, b) in enumerate(found):
+        parts.append(f'<path d="{"".join(moves[which.ravel() == i])}" stroke="rgb({r},{g},{b})" '
+                     f'stroke-width="6.5" {style}/>')
+    return "".join(parts)
 
 
 def output_svg(result: FitResult, view: NetView, size: int = 300) -> str:
@@ -136,9 +196,9 @@ def output_svg(result: FitResult, view: NetView, size: int = 300) -> str:
         lo, hi = float(np.nanmin(y_all)), float(np.nanmax(y_all))
         lo, hi = (lo - 0.1 * (hi - lo + 1e-9), hi + 0.1 * (hi - lo + 1e-9))
         to_py = lambda v: size - pad - (v - lo) / (hi - lo) * (size - 2 * pad)  # noqa: E731
+        grey = np.tile(_rgb(DARK_GREY).astype(np.uint8), (1, 1))
         for x, y, rim in ((data.x_train, data.y_train, "white"), (data.x_test, data.y_test, "black")):
-            parts += [f'<circle cx="{to_px(a):.1f}" cy="{to_py(b):.1f}" r="3.5" fill="{DARK_GREY}" '
-                      f'fill-opacity="0.6" stroke="{rim}"/>' for a, b in zip(x[:, 0].tolist(), y.tolist())]
+            parts.append(dots(to_px(x[:, 0].numpy()), to_py(y.numpy()), grey.repeat(len(y), 0), rim))
         xs = np.linspace(-w, w, len(view.output))
         line = " ".join(f"{to_px(a):.1f},{to_py(b):.1f}" for a, b in zip(xs, np.nan_to_num(view.output)))
         parts.append(f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="3"/>')
@@ -150,13 +210,9 @@ def output_svg(result: FitResult, view: NetView, size: int = 300) -> str:
                      f'preserveAspectRatio="none" href="{png(values, scale / 0.6)}"/>')  # pale: points show
         for x, y, rim in ((data.x_train, data.y_train, "white"), (data.x_test, data.y_test, "black")):
             target = (y.numpy() - 0.5) if classify else y.numpy()
-            colours = diverging(np.sign(target) if classify else target, scale)
-            parts += [el("circle", cx=f"{to_px(a):.1f}", cy=f"{to_px(-b):.1f}", r=3.5,
-                         fill=f"rgb({c[0]},{c[1]},{c[2]})", stroke=rim)
-                      for (a, b), c in zip(x.tolist(), colours)]
-    return (f'<svg class="fit-output" viewBox="0 0 {size} {size}" width="100%" '
-            f'style="max-width:{size * 1.4}px" '
-            f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
+            shade = np.sign(target) * scale if classify else np.round(target / scale * 5) / 5 * scale
+            parts.append(dots(to_px(x[:, 0].numpy()), to_px(-x[:, 1].numpy()), diverging(shade, scale), rim))
+    return as_image(svg(size, size, "".join(parts)), "fit-output", size * 1.4)
 
 
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,9 +266,7 @@ def loss_svg(result: FitResult, frame: int, labels: Labels, width: int = 640, he
     parts.append(el("line", x1=f"{now:.1f}", x2=f"{now:.1f}", y1=top, y2=height - bottom, stroke=DARK_GREY))
     frame_rect = el("rect", x=left, y=top, width=width - left - right, height=height - top - bottom,
                     fill="none", stroke=LIGHT_GREY)
-    return (f'<svg class="fit-loss" viewBox="0 0 {width} {height}" width="100%" '
-            f'xmlns="http://www.w3.org/2000/svg" role="img">'
-            f'{frame_rect}{"".join(parts)}</svg>')
+    return as_image(svg(width, height, frame_rect + "".join(parts)), "fit-loss", 2 * width)
 
 
 def legend_html(names: dict[str, str], labels: Labels) -> str:
@@ -236,3 +290,19 @@ def confusion_html(matrix: np.ndarray, title: str, classes: tuple[str, str], axe
                    + "</tr>" for c, row in zip(classes, matrix))
     return (f'<div style="font-size:0.9rem"><b>{title}</b><table style="border-collapse:collapse">'
             f"<tr><th {cell}></th>{head}</tr>{rows}</table></div>")
+
+
+def network_svg(result: FitResult, side: str, frame: int, labels: Labels) -> str:
+    """All a network's views at `frame`: its graph, its output over the plane with the points and,
+    classifying, its confusion matrix (on the test points, or the training points without any)."""
+    net = result.nets[side]
+    shown = view(result, side, frame)
+    inputs = [FEATURE_LABELS[f] for f in net.features]
+    parts = [graph_svg(shown, inputs, uid="maps"), output_svg(result, shown)]
+    if result.task == CLASSIFICATION:
+        split = "test" if len(result.data.y_test) else "train"
+        title = labels.confusion_test if split == "test" else labels.confusion_train
+        matrix = confusion(result, side, frame, split)
+        classes = (labels.class0, labels.class1)
+        parts.append(confusion_html(matrix, title, classes, (labels.true, labels.predicted)))
+    return "".join(parts)

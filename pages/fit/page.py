@@ -11,18 +11,17 @@ from core.fit import (
     SIDES,
     FitConfig,
     FitResult,
-    confusion,
     differences,
     load_net,
     save_net,
-    view,
     with_loaded,
 )
 from core.fit.presets import BY_NAME, PRESETS, SEEDS, preset_of
 from core.weights import WeightsError
-from pages.fit.charts import Labels, confusion_html, graph_svg, legend_html, loss_svg, output_svg
+from pages.fit.charts import Labels, legend_html, loss_svg, network_svg
 from pages.fit.controls import ACTIVATION_LABELS, CONTROLS, FEATURE_LABELS, PRESET
 from ui import presets
+from ui.charts import markup
 from ui.i18n import tr
 from ui.lesson import comparison
 from ui.sidebar import run_seed
@@ -30,11 +29,6 @@ from ui.theme import chart_labels
 
 NET_KEYS = ("layers", "units", "activation", "features", "regularization", "reg_rate", "optimizer", "lr",
             "batch_size")
-
-
-def _svg(markup: str) -> None:
-    """Inline SVG or HTML built by pages.fit.charts (st.html's sanitizer drops SVG)."""
-    st.markdown(markup, unsafe_allow_html=True)
 
 
 def _choose_preset() -> None:
@@ -106,18 +100,13 @@ def _metrics(result: FitResult, side: str, frame: int) -> str:
               score_test=net.test_score[f], wsum=net.weight_sum[f])
 
 
-def _network(result: FitResult, side: str, frame: int, title: str) -> None:
+def _network(result: FitResult, side: str, frame: int, title: str, key: tuple) -> None:
     """One network at `frame`: its graph, its output over the plane, its figures."""
     net = result.nets[side]
     st.markdown(f"**{title}** · {_architecture(result, side)}")
-    shown = view(result, side, frame, size=40)
-    _svg(graph_svg(shown, [FEATURE_LABELS[f] for f in net.features]))
-    _svg(output_svg(result, shown))
+    labels = chart_labels(Labels, "fit.chart")
+    markup(("fit.views", *key, side, net.frame(frame)), lambda: network_svg(result, side, frame, labels))
     st.markdown(_metrics(result, side, frame))
-    if result.task == CLASSIFICATION:
-        split = "test" if len(result.data.y_test) else "train"
-        _svg(confusion_html(confusion(result, side, frame, split), tr(f"fit.confusion.{split}"),
-                               (tr("fit.class0"), tr("fit.class1")), (tr("fit.true"), tr("fit.predicted"))))
     if net.reached_at is not None and frame >= net.reached_at:
         st.success(tr("fit.reached", epoch=net.epoch(net.reached_at), loss=result.config.target_loss),
                    icon="🎯")
@@ -134,13 +123,14 @@ def _counter(result: FitResult, frame: int) -> str:
 def _draw(result: FitResult, frame: int) -> None:
     """Everything that changes with the frame."""
     st.markdown(f"### {_counter(result, frame)}")
+    st.caption(tr("fit.graph_caption"))
     for column, side in zip(st.columns(2, border=True), SIDES):
         with column:
-            _network(result, side, frame, tr(f"fit.net.{side}"))
+            _network(result, side, frame, tr(f"fit.net.{side}"), (result.config,))
     labels = chart_labels(Labels, "fit.chart")
     st.markdown(f"**{tr('fit.loss_header')}**")
-    _svg(loss_svg(result, frame, labels))
-    _svg(legend_html({s: tr(f"fit.net.{s}") for s in SIDES}, labels))
+    markup(("fit.loss", result.config, frame), lambda: loss_svg(result, frame, labels)
+           + legend_html({s: tr(f"fit.net.{s}") for s in SIDES}, labels))
 
 
 def _files(result: FitResult) -> None:
@@ -165,7 +155,7 @@ def _files(result: FitResult) -> None:
     left, _ = st.columns(2, border=True)
     with left:
         st.success(tr("fit.io.loaded", name=upload.name), icon="📂")
-        _network(loaded, "loaded", 0, tr("fit.net.loaded"))
+        _network(loaded, "loaded", 0, tr("fit.net.loaded"), (result.config, upload.file_id))
 
 
 def render() -> None:

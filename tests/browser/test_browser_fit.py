@@ -3,10 +3,17 @@ network that loads back."""
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.conftest import exceptions, wait_ready
 
 MAIN = "[data-testid='stMain']"
 COUNTER = f"{MAIN} h3"  # the epoch counter above the two networks
+
+
+def _document(picture) -> str:
+    """The SVG of one of the page's views, as the browser holds it."""
+    return picture.evaluate("svg => svg.outerHTML")
 
 
 def _counter(page) -> str:
@@ -20,14 +27,19 @@ def test_graphs_with_unit_maps_for_both_networks(server, page):
     assert exceptions(page) == []
     # per network: a graph (1 + 3 + 1 or 1 + 1 + 1 columns of maps) and its output over the plane
     graphs = page.locator(f"{MAIN} svg.fit-graph")
+    graphs.nth(1).wait_for(timeout=30_000)
     assert graphs.count() == 2
-    maps = [graphs.nth(i).locator("image").count() for i in range(2)]
-    assert maps == [2 + 8 + 1, 2 + 24 + 1]  # inputs x₁, x₂, the hidden units, the output
-    assert graphs.first.locator("image").first.get_attribute("href").startswith("data:image/png;base64,")
-    box = graphs.nth(1).bounding_box()
-    assert box["width"] > 200 and box["height"] > 200  # drawn, not collapsed
-    assert page.locator(f"{MAIN} svg.fit-output circle").count() >= 2 * 500  # the points over each output
-    assert page.locator(f"{MAIN} svg.fit-loss polyline").count() >= 4  # train and test loss of A and B
+    documents = [_document(graphs.nth(i)) for i in range(2)]
+    assert [d.count("<use ") for d in documents] == [2 + 8 + 1, 2 + 24 + 1]  # inputs, hidden units, output
+    assert all('<image id="maps"' in d and "data:image/png;base64," in d for d in documents)  # 1 PNG
+    for i in range(2):  # drawn at a useful size
+        box = graphs.nth(i).bounding_box()
+        assert box["width"] > 150 and box["height"] > 150
+    outputs = [_document(page.locator(f"{MAIN} svg.fit-output").nth(i)) for i in range(2)]
+    points = [sum(map(int, re.findall(r'data-points="(\d+)"', d))) for d in outputs]
+    assert points == [500, 500]  # every training and test point over each output
+    assert _document(page.locator(f"{MAIN} svg.fit-loss")).count("<polyline") >= 4  # train and test of A, B
+    page.get_by_text("Confusion matrix (test points)").nth(1).wait_for(timeout=30_000)
     assert page.get_by_text("Confusion matrix (test points)").count() == 2
 
 
@@ -66,6 +78,7 @@ def test_a_downloaded_network_loads_back_and_a_bad_file_is_refused(server, page)
     page.get_by_text("Loaded a.pt").wait_for(timeout=30_000)
     wait_ready(page)
     metrics = page.locator(MAIN).get_by_text("MSE: train")
+    metrics.nth(2).wait_for(timeout=30_000)
     assert metrics.count() == 3  # A, B and the loaded network
     assert metrics.nth(0).inner_text() == metrics.nth(2).inner_text()  # the same net, the same figures
     assert exceptions(page) == []
@@ -75,6 +88,7 @@ def test_chinese_labels_the_views(server, page):
     page.goto(f"{server}/fit?fit.preset=features&lang=zh")
     page.get_by_text("第 100 轮，共 100 轮").wait_for(timeout=120_000)
     wait_ready(page)
+    page.get_by_text("混淆矩阵（测试点）").nth(1).wait_for(timeout=30_000)  # A's and B's
     assert page.get_by_text("混淆矩阵（测试点）").count() == 2
     assert page.get_by_text("原始特征对构造特征").count() >= 1
     assert exceptions(page) == []
