@@ -298,7 +298,7 @@ def network_svg(result: FitResult, side: str, frame: int, labels: Labels) -> str
     net = result.nets[side]
     shown = view(result, side, frame)
     inputs = [FEATURE_LABELS[f] for f in net.features]
-    parts = [graph_svg(shown, inputs, uid="maps"), output_svg(result, shown)]
+    parts = [graph_svg(shown, inputs, uid=f"fit-maps-{side}"), output_svg(result, shown)]  # ids are page-wide
     if result.task == CLASSIFICATION:
         split = "test" if len(result.data.y_test) else "train"
         title = labels.confusion_test if split == "test" else labels.confusion_train

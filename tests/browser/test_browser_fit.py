@@ -31,7 +31,11 @@ def test_graphs_with_unit_maps_for_both_networks(server, page):
     assert graphs.count() == 2
     documents = [_document(graphs.nth(i)) for i in range(2)]
     assert [d.count("<use ") for d in documents] == [2 + 8 + 1, 2 + 24 + 1]  # inputs, hidden units, output
-    assert all('<image id="maps"' in d and "data:image/png;base64," in d for d in documents)  # 1 PNG
+    assert all('<image id="fit-maps-' in d and "data:image/png;base64," in d for d in documents)  # 1 PNG
+    # ids are page-wide: each graph's tiles name its own PNG, not the other graph's
+    ids = [re.findall(r'<image id="([^"]+)"', d) for d in documents]
+    assert [set(re.findall(r'<use href="#([^"]+)"', d)) for d in documents] == [set(i) for i in ids]
+    assert ids[0] != ids[1]
     for i in range(2):  # drawn at a useful size
         box = graphs.nth(i).bounding_box()
         assert box["width"] > 150 and box["height"] > 150
