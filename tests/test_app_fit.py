@@ -93,6 +93,16 @@ def test_a_link_that_changes_a_preset_keeps_the_change_and_drops_the_claim():
     assert "states no effect" in " ".join(c.value for c in at.caption)
 
 
+def test_back_to_the_question_restores_the_lesson():
+    at = open_page("fit", "en", query={"fit.b.lr": "0.1"})
+    assert not at.info and not at.button(key="fit.preset_reset").disabled
+    at.button(key="fit.preset_reset").click().run()
+    assert_clean(at)
+    assert "learning rate 0.2 → 0.05" in _text(at) and "checked on 5 of 5 seeds" in at.info[0].value
+    assert at.button(key="fit.preset_reset").disabled
+    assert "fit.b.lr" not in at.query_params
+
+
 def test_classification_shows_accuracy_and_a_confusion_matrix():
     at = open_page("fit", "en", query={**FAST, "fit.dataset": "xor", "fit.a.layers": "2", "fit.a.units": "4"})
     assert_clean(at)

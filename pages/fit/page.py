@@ -161,6 +161,9 @@ def _files(result: FitResult) -> None:
 def render() -> None:
     presets.from_link(CONTROLS, PRESET, {p.name: p.config for p in PRESETS})
     CONTROLS.draw(PRESET, on_change=_choose_preset)
+    moved = preset_of(CONTROLS.config(FitConfig, seed=run_seed())) is None
+    st.button(tr("fit.preset_reset"), key="fit.preset_reset", on_click=_choose_preset, disabled=not moved,
+              help=tr("fit.preset_reset_help"))
     _settings()
     config = CONTROLS.config(FitConfig, seed=run_seed())
     _differs(config)
