@@ -316,7 +316,7 @@ def test_confusion_counts_the_test_points(blobs):
 
 
 def test_view_on_the_curve(lesson):
-    v = view(lesson, "a", 200, size=17)
+    v = view(lesson, "a", 200, size=17, output_size=17)
     assert len(v.inputs) == 1 and v.inputs[0].shape == (17,)
     assert len(v.hidden) == 1 and len(v.hidden[0]) == 10 and all(m.shape == (17,) for m in v.hidden[0])
     assert v.output.shape == (17,) and np.allclose(v.inputs[0], np.linspace(-1, 1, 17))
@@ -326,17 +326,21 @@ def test_view_on_the_curve(lesson):
     np.testing.assert_allclose(v.output, by_hand, rtol=1e-5, atol=1e-6)
     assert np.abs(v.output - v.inputs[0] ** 2 - 0.1).mean() < 0.1  # near the parabola it fits
     assert (np.concatenate(v.hidden[0]) >= 0).all()  # ReLU units
+    np.testing.assert_allclose(v.output_small, v.output)  # the graph's output node: the same map
+    finer = view(lesson, "a", 200, size=17, output_size=41)
+    assert finer.output.shape == (41,) and finer.output_small.shape == (17,)
+    np.testing.assert_allclose(finer.output[::5], finer.output_small[::2], rtol=1e-5, atol=1e-6)
 
 
 def test_view_on_the_plane(blobs, plane):
-    v = view(blobs, "b", blobs.frames - 1, size=9)
+    v = view(blobs, "b", blobs.frames - 1, size=9, output_size=9)
     assert len(v.inputs) == 2 and all(m.shape == (9, 9) for m in v.inputs)
     assert len(v.hidden) == 2 and all(len(layer) == 3 for layer in v.hidden)
     assert all(m.shape == (9, 9) for layer in v.hidden for m in layer)
     assert v.output.shape == (9, 9) and ((v.output >= 0) & (v.output <= 1)).all()
     assert v.inputs[1][0, 0] == 6.0 and v.inputs[0][0, 0] == -6.0  # row 0 at the top (x₂ = +6)
     assert v.output[-1, 0] > 0.5 > v.output[0, -1]  # class 1 is the blob at (-2, -2): bottom left
-    r = view(plane, "a", 5, size=5)
+    r = view(plane, "a", 5, size=5, output_size=5)
     assert len(r.inputs) == len(FEATURES) and len(r.hidden) == 1 and r.output.shape == (5, 5)
     assert view(plane, "b", 0, size=5).hidden == []
 
