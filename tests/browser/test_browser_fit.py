@@ -94,5 +94,6 @@ def test_chinese_labels_the_views(server, page):
     wait_ready(page)
     page.get_by_text("混淆矩阵（测试点）").nth(1).wait_for(timeout=30_000)  # A's and B's
     assert page.get_by_text("混淆矩阵（测试点）").count() == 2
-    page.get_by_role("button", name="原始特征对构造特征").wait_for(timeout=30_000)  # the chosen question
+    question = page.locator("[data-testid='stButtonGroup'] button", has_text="原始特征对构造特征")
+    question.wait_for(timeout=30_000)  # the chosen question, labelled in Chinese
     assert exceptions(page) == []
