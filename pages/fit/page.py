@@ -148,13 +148,14 @@ def _files(result: FitResult) -> None:
     if upload is None:
         return
     try:
-        loaded = with_loaded(result, load_net(upload.getvalue()))
+        net = load_net(upload.getvalue())
+        loaded = with_loaded(result, net)
     except WeightsError as exc:
         st.error(tr("fit.io.bad", error=str(exc)), icon="🚫")
         return
     left, _ = st.columns(2, border=True)
     with left:
-        st.success(tr("fit.io.loaded", name=upload.name), icon="📂")
+        st.success(tr("fit.io.loaded", name=upload.name, epoch=net.epoch), icon="📂")
         _network(loaded, "loaded", 0, tr("fit.net.loaded"), (result.config, upload.file_id))
 
 

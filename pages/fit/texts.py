@@ -137,7 +137,7 @@ EN = {
     "fit.io.download": "⬇ Download {name}",
     "fit.io.upload": "Load a saved network (.pt)",
     "fit.io.bad": "This file cannot be used: {error}",
-    "fit.io.loaded": "Loaded {name}: here it is on the current data.",
+    "fit.io.loaded": "Loaded {name} (saved after {epoch:g} epochs): here it is on the current data.",
 }
 EN.update({f"fit.{side}.{key}": text for side in SIDES for key, text in _NET_EN.items()})
 
@@ -247,6 +247,6 @@ ZH = {
     "fit.io.download": "⬇ 下载{name}",
     "fit.io.upload": "载入保存的网络（.pt）",
     "fit.io.bad": "这个文件不能用：{error}",
-    "fit.io.loaded": "已载入 {name}：这是它在当前数据上的表现。",
+    "fit.io.loaded": "已载入 {name}（训练 {epoch:g} 轮后保存）：这是它在当前数据上的表现。",
 }
 ZH.update({f"fit.{side}.{key}": text for side in SIDES for key, text in _NET_ZH.items()})

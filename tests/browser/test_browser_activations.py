@@ -45,7 +45,9 @@ def test_timeline_replays_an_earlier_frame(server, page):
     page.wait_for_function(BOUNDARY_TITLES.replace("{n}", "4"), timeout=120_000)
     timeline = page.locator("[data-testid='stSlider']").filter(has_text="Timeline").first
     value = timeline.locator("[data-testid='stSliderThumbValue']")
-    assert value.inner_text().strip() == "30"  # opens on the last frame: the finished run
+    # opens on the last frame, the finished run (waited for: under load the thumb can lag a redraw)
+    page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stSliderThumbValue']\")]"
+                           ".some(e => e.textContent.trim() === '30')", timeout=30_000)
     page.get_by_role("button", name="⏮ Reset").first.click()
     page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stSliderThumbValue']\")]"
                            ".some(e => e.textContent.trim() === '0')", timeout=60_000)

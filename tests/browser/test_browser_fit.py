@@ -84,7 +84,9 @@ def test_a_downloaded_network_loads_back_and_a_bad_file_is_refused(server, page)
     metrics = page.locator(MAIN).get_by_text("MSE: train")
     metrics.nth(2).wait_for(timeout=30_000)
     assert metrics.count() == 3  # A, B and the loaded network
-    assert metrics.nth(0).inner_text() == metrics.nth(2).inner_text()  # the same net, the same figures
+    page.get_by_text("Loaded a.pt (saved after 30 epochs)").wait_for(timeout=30_000)  # the frame shown
+    shown = [metrics.nth(i).inner_text() for i in (0, 2)]
+    assert shown[0] == shown[1], shown  # the same net, the same figures
     assert exceptions(page) == []
 
 
