@@ -34,6 +34,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("dropout", "🎲"),
     Lesson("batchnorm", "📊"),
     Lesson("activations", "📈"),
+    Lesson("seq", "〰️"),
     Lesson("mnist", "✍️"),
 )
 HOME = Lesson("home", "🏠")  # not a lesson: the cards that lead to them

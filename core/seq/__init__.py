@@ -405,3 +405,9 @@ AUTO_SPREAD_COST = 4 * 5 * run_cost(SeqConfig())  # above this, the runs over se
 def spread_waits_for_click(config: SeqSpreadConfig) -> bool:
     """Whether the runs over seeds are heavy enough to start only when asked."""
     return run_cost(config.base) * config.seeds > AUTO_SPREAD_COST
+
+
+def tutorial_task(config: SeqConfig) -> bool:
+    """Whether `config` is the tutorial's setup (any seed, any replay length, the issue's test
+    frequency): where the page's sentences on the after-training tests were checked (seeds 0-4)."""
+    return config == SeqConfig(seed=config.seed, frames=config.frames)
