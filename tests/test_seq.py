@@ -255,3 +255,48 @@ def test_truth_noisy_task_carrying_helps_on_average():
     for kind in KINDS:
         assert s[kind].carried < s[kind].reset, s[kind]
     assert s["lstm"].lower == s["gru"].lower == 5
+
+
+# --- charts and texts --------------------------------------------------------------------------------
+
+def test_charts_build(default_run):
+    from pages.seq.charts import (
+        Labels,
+        heat_chart,
+        loss_chart,
+        reach_chart,
+        scroll_chart,
+        seeds_chart,
+        stretch_chart,
+    )
+
+    r, labels = default_run, Labels()
+    for frame in (0, len(r.frame_windows) - 1):
+        for code in VARIANTS:
+            scroll_chart(r, frame, labels, code=code).to_dict()
+            heat_chart(r, frame, labels, code=code).to_dict()
+        loss_chart(r, frame, labels).to_dict()
+        loss_chart(r, frame, labels, shown=("gru_reset",)).to_dict()
+    for kind in KINDS:
+        for test in ("test", "freq"):
+            stretch_chart(r, labels, kind=kind, test=test).to_dict()
+    reach_chart(r, labels).to_dict()
+    seeds_chart(run_scores(SeqConfig(windows=10), range(3)), labels).to_dict()
+    blown = run_seq(SeqConfig(lr=50.0, windows=20))  # NaNs: the charts still build
+    scroll_chart(blown, len(blown.frame_windows) - 1, labels, code="rnn_carry").to_dict()
+    heat_chart(blown, len(blown.frame_windows) - 1, labels, code="rnn_carry").to_dict()
+    loss_chart(blown, len(blown.frame_windows) - 1, labels).to_dict()
+    reach_chart(blown, labels).to_dict()
+
+
+def test_locale_en_and_zh_match():
+    from string import Formatter
+
+    from ui.i18n import catalogs
+
+    en = {k: v for k, v in catalogs()["en"].items() if k.startswith("seq.")}
+    zh = {k: v for k, v in catalogs()["zh"].items() if k.startswith("seq.")}
+    assert en.keys() == zh.keys()
+    for key in en:
+        fields = {f for _, f, _, _ in Formatter().parse(en[key]) if f}
+        assert fields == {f for _, f, _, _ in Formatter().parse(zh[key]) if f}, key

@@ -75,7 +75,8 @@ def _draw(result: SeqResult, frame: int, labels: Labels, shown: tuple[str, ...],
         chart(("seq.heat", config, code, frame),
               lambda c=code: heat_chart(result, frame, labels, code=c), col)
     st.caption(tr("seq.heat_caption"))
-    chart(("seq.loss", config, frame, shown), lambda: loss_chart(result, frame, labels, shown=shown))
+    if shown:
+        chart(("seq.loss", config, frame, shown), lambda: loss_chart(result, frame, labels, shown=shown))
 
 
 def _table(result: SeqResult, labels: Labels) -> None:
