@@ -101,11 +101,10 @@ def scroll_chart(result: SeqResult, frame: int, labels: Labels = Labels(), *, co
     return alt.Chart(df).mark_line(strokeWidth=2.2).encode(
         x=alt.X("t:Q", title=labels.time, scale=alt.Scale(domain=[t0, t1], nice=False)),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[-Y_LIMIT, Y_LIMIT])),
-        color=alt.Color("line:N", title=None, scale=_signal_scale(labels),
-                        legend=alt.Legend(orient="bottom")),
+        color=alt.Color("line:N", title=None, scale=_signal_scale(labels), legend=None),  # the caption
         strokeWidth=alt.condition(alt.datum.line == labels.input, alt.value(1.2), alt.value(2.4)),
         detail=alt.Detail("line:N"),
-    ).properties(title=labels.variant(code), height=SMALL_HEIGHT - 40)
+    ).properties(title=labels.variant(code), height=SMALL_HEIGHT - 60)
 
 
 def heat_chart(result: SeqResult, frame: int, labels: Labels = Labels(), *, code: str) -> alt.Chart:
@@ -184,10 +183,10 @@ def stretch_chart(result: SeqResult, labels: Labels = Labels(), *, kind: str,
     return alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=alt.X("t:Q", title=labels.time, scale=alt.Scale(nice=False, zero=False)),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[-Y_LIMIT, Y_LIMIT])),
-        color=alt.Color("line:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("line:N", title=None, scale=scale, legend=None),  # the page's text names them
         strokeDash=alt.StrokeDash("dash:N", scale=dash, legend=None),
         detail=alt.Detail("line:N"),
-    ).properties(title=title, height=SMALL_HEIGHT - 40)
+    ).properties(title=title, height=SMALL_HEIGHT - 60)
 
 
 def reach_chart(result: SeqResult, labels: Labels = Labels()) -> alt.Chart:
@@ -208,7 +207,8 @@ def reach_chart(result: SeqResult, labels: Labels = Labels()) -> alt.Chart:
         color=alt.Color("kind:N", title=None, scale=_kind_scale(labels)),
         strokeDash=alt.StrokeDash("how:N", title=None, scale=alt.Scale(
             domain=[labels.detached, labels.kept], range=[[6, 4], [1, 0]]),
-            legend=alt.Legend(symbolStrokeColor=LEGEND_GREY)),
+            legend=alt.Legend(symbolStrokeColor=LEGEND_GREY, symbolType="stroke", symbolStrokeWidth=2,
+                              symbolSize=400)),
         detail=alt.Detail("line:N"),
         tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("how:N"), alt.Tooltip("back:Q"),
                  alt.Tooltip("grad:Q", format=".2e")],
@@ -224,7 +224,7 @@ def seeds_chart(result: SeqSpreadResult, labels: Labels = Labels()) -> alt.Layer
                        pair=scores["kind"] + scores["seed"].astype(str), seed=scores["seed"].astype(str),
                        score=scores["score"].clip(lower=MSE_FLOOR))
     order = [labels.variant(v) for v in VARIANTS]
-    x = alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30))
+    x = alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=-40, labelOverlap=False))
     y = alt.Y("score:Q", title=labels.score, scale=alt.Scale(type="log"))
     lines = alt.Chart(df).mark_line(color=GREY, strokeWidth=1).encode(x=x, y=y, detail=alt.Detail("pair:N"))
     dots = alt.Chart(df).mark_circle(size=90, opacity=0.9).encode(
