@@ -12,7 +12,7 @@
    timeline and its legend once), over every frame of the run, `--repeats` times.
 3. The real server over its websocket protocol (one session, as bench.classroom's students): open
    the play target's link, click Start, then tick the play fragment's timer as a browser does
-   (every 1/8 s); per update, the time from the rerun sent to its script_finished and the bytes
+   (at its interval); per update, the time from the rerun sent to its script_finished and the bytes
    received (the last one also reruns the whole page); the server process's CPU seconds (/proc) per
    update. The server runs without its warm start and is left to settle after the first open, so
    nothing else computes meanwhile.
@@ -296,7 +296,7 @@ async def play_once(port: int, server_pid: int, figures: PlayFigures, seed: int 
         button, fragment = client.buttons[translate("play.start", "en")]
         await ws.send(_rerun(port, query, client.page_hash, fragment, click=button))
         await client.until_finished()
-        tick, interval = min(client.timers.items(), key=lambda kv: kv[1])  # the play timer: 1/8 s
+        tick, interval = min(client.timers.items(), key=lambda kv: kv[1])  # the play timer
         cpu0, due = cpu_seconds([server_pid]), time.perf_counter()
         while tick in client.timers:
             await asyncio.sleep(max(0.0, due + interval - time.perf_counter()))
@@ -361,9 +361,10 @@ def _epoch(counter: str) -> int:
 
 def play_stride(config: FitConfig) -> int:
     """Frames each play update advances (ui.playback: about FPS x PLAY_SECONDS updates in all)."""
-    from ui.playback import FPS, PLAY_SECONDS
+    from pages.fit.charts import PLAY_FPS
+    from ui.playback import PLAY_SECONDS
 
-    return max(1, round((config.epochs + 1) / (FPS * PLAY_SECONDS)))
+    return max(1, round((config.epochs + 1) / (PLAY_FPS * PLAY_SECONDS)))
 
 
 def _counter_moves(page, before: str) -> None:

@@ -43,7 +43,7 @@ def test_play_query_sets_the_play_config_through_the_controls():
     assert query.pop("lang") == "en"
     values = {CONTROLS[key].field: CONTROLS[key].param.parse(raw) for key, raw in query.items()}
     assert dataclasses.replace(FitConfig(), **values) == fit.PLAY_CONFIG
-    assert fit.play_stride(fit.PLAY_CONFIG) == 2  # 101 frames in about 64 updates
+    assert fit.play_stride(fit.PLAY_CONFIG) == 1  # 101 frames in about 96 updates (12 a second, 8 s)
 
 
 def test_verdicts_say_pass_miss_or_not_measured():

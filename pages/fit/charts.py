@@ -1,7 +1,8 @@
 """The fit page's views as SVG, TensorFlow Playground's way: the network as a graph whose units
 show their output over the input plane, the output over the plane with the points, the loss
-timeline. They animate at several frames a second, so each is one SVG picture (an <img> of a
-data URL, drawn with ui.charts.markup), not a Vega-Lite chart the browser re-embeds every frame.
+timeline. They animate at several frames a second, so each is inline SVG drawn with
+ui.charts.markup (which changes only what differs from the frame before), not a Vega-Lite chart
+the browser re-embeds every frame.
 
 Colours: orange for negative (class 0), white for zero, blue for positive (class 1).
 """
@@ -9,6 +10,7 @@ Colours: orange for negative (class 0), white for zero, blue for positive (class
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -22,6 +24,10 @@ from pages.fit.controls import FEATURE_LABELS
 from ui.theme import BLUE, DARK_GREY, GREEN, LIGHT_GREY, ORANGE, VERMILION
 
 NET_COLORS = {"a": GREEN, "b": VERMILION, "loaded": DARK_GREY}
+# Play asks for this many updates a second (ui.playback's default is 8, for Altair pages). These
+# views are light: `python -m bench.fit --browser` showed 7.2 of the 8 a second asked for, the
+# timer itself the limit.
+PLAY_FPS = 12.0
 MAX_POINTS = 600  # a polyline this long looks like every step
 
 
@@ -72,11 +78,18 @@ def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
-def diverging(values: np.ndarray, scale: float) -> np.ndarray:
-    """(..., 3) uint8 colours: −scale orange, 0 white, +scale blue (NaN white)."""
-    t = np.clip(np.nan_to_num(values / scale if scale > 0 else values * 0), -1, 1)[..., None]
-    white = np.full(3, 255.0)
-    rgb = np.where(t < 0, white + (_rgb(ORANGE) - white) * -t, white + (_rgb(BLUE) - white) * t)
+_WHITE = np.full(3, 255.0)
+_TO_ORANGE, _TO_BLUE = _rgb(ORANGE) - _WHITE, _rgb(BLUE) - _WHITE
+
+
+def diverging(values: np.ndarray, scale: float | np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 colours: −scale orange, 0 white, +scale blue (NaN white). `scale` may be an
+    array that broadcasts against `values` (one scale per map of a stack); 0 paints white."""
+    scale = np.asarray(scale, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(scale > 0, values / np.where(scale > 0, scale, 1.0), 0.0)
+    t = np.clip(np.nan_to_num(t), -1, 1)[..., None]
+    rgb = _WHITE + np.where(t < 0, _TO_ORANGE * -t, _TO_BLUE * t)
     return rgb.astype(np.uint8)
 
 
@@ -97,9 +110,12 @@ def atlas(maps: list[np.ndarray], uid: str) -> str:
     does not bleed), defined once as `#uid`: a graph's maps cost one encoding and one image to
     decode (one PNG per map cost the server about 40 ms an update, the browser more)."""
     g = maps[0].shape[0]
-    strip = np.full((g, len(maps) * (g + 1), 3), 255, dtype=np.uint8)
-    for i, values in enumerate(maps):
-        strip[:, i * (g + 1):i * (g + 1) + g] = diverging(values, _scale(values))
+    stack = np.stack(maps)  # (M, G, G)
+    scales = np.nanmax(np.abs(np.where(np.isfinite(stack), stack, np.nan)), axis=(1, 2), keepdims=True)
+    # (G, M, G + 1) with a white column after each map: one colouring for all of them
+    strip = np.full((g, len(maps), g + 1, 3), 255, dtype=np.uint8)
+    strip[:, :, :g] = diverging(stack, np.nan_to_num(scales, nan=1.0)).transpose(1, 0, 2, 3)
+    strip = strip.reshape(g, len(maps) * (g + 1), 3)
     buf = io.BytesIO()
     Image.fromarray(strip, "RGB").save(buf, format="PNG", compress_level=1)
     href = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
@@ -123,53 +139,86 @@ def _map(values: np.ndarray, x: float, y: float, size: float, uid: str, index: i
     return frame + f'<polyline points="{points}" fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
 
 
-def link_width(weight: float) -> float:
+def link_width(weight: float | np.ndarray) -> float | np.ndarray:
     """A link's stroke in px: grows with √|w| (|w| 0.1: 0.9, 1: 2.0, 4: 3.6), capped at |w| = 6."""
-    return 0.4 + 1.6 * math.sqrt(min(abs(weight), 6.0))
+    return 0.4 + 1.6 * np.sqrt(np.minimum(np.abs(weight), 6.0))
 
 
-def graph_svg(view: NetView, inputs: list[str], uid: str, node: int = 34) -> str:
-    """The network (an <img>): a column of input features, one per hidden layer and the output;
-    each link's width shows |w| on one scale for every network (so a regularised net's links look
-    thinner), its colour the sign."""
-    columns = [view.inputs, *view.hidden, [view.output_small]]
-    gap, col_gap, left = 10, 92, 58
-    height = max(len(c) for c in columns) * (node + gap) + gap
-    width = left + (len(columns) - 1) * col_gap + node + 10
+@dataclass(frozen=True)
+class GraphLayout:
+    """Where a graph's nodes sit: `sizes` nodes per column (inputs, hidden layers, output)."""
 
-    def centre(col: int, row: int) -> tuple[float, float]:
-        n = len(columns[col])
-        top = (height - n * (node + gap) + gap) / 2
-        return left + col * col_gap, top + row * (node + gap)
+    sizes: tuple[int, ...]
+    node: int = 34  # a node's square, px
+    gap: int = 10  # between the squares of a column
+    col_gap: int = 92  # from one column to the next
+    left: int = 58  # room for the inputs' names
 
-    flat = [m for c in columns for m in c]
-    parts = [atlas(flat, uid)] if flat[0].ndim == 2 else []
-    for layer, w in enumerate(view.weights):  # (fan_out, fan_in)
-        for j in range(w.shape[0]):
-            for i in range(w.shape[1]):
-                (x1, y1), (x2, y2) = centre(layer, i), centre(layer + 1, j)
+    @property
+    def height(self) -> int:
+        return max(self.sizes) * (self.node + self.gap) + self.gap
+
+    @property
+    def width(self) -> int:
+        return self.left + (len(self.sizes) - 1) * self.col_gap + self.node + 10
+
+    def corner(self, col: int, row: int) -> tuple[float, float]:
+        """The top left of node `row` of column `col` (each column centred vertically)."""
+        top = (self.height - self.sizes[col] * (self.node + self.gap) + self.gap) / 2
+        return self.left + col * self.col_gap, top + row * (self.node + self.gap)
+
+
+@functools.lru_cache(maxsize=64)
+def _curves(layout: GraphLayout) -> tuple[str, ...]:
+    """Every link's curve, layer by layer, each layer's (fan_out, fan_in) in row-major order: the
+    same in every frame of a network, so built once (it was half the graph's cost per update)."""
+    curves, node = [], layout.node
+    for layer in range(len(layout.sizes) - 1):
+        for j in range(layout.sizes[layer + 1]):
+            for i in range(layout.sizes[layer]):
+                (x1, y1), (x2, y2) = layout.corner(layer, i), layout.corner(layer + 1, j)
                 x1, y1, y2 = x1 + node, y1 + node / 2, y2 + node / 2
                 mid = (x1 + x2) / 2
-                colour = BLUE if w[j, i] >= 0 else ORANGE
-                stroke = link_width(float(w[j, i]))
-                curve = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-                parts.append(el("path", d=curve, stroke=colour, stroke_width=f"{stroke:.2f}", fill="none",
-                                opacity=0.75))
+                curves.append(f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+    return tuple(curves)
+
+
+def graph_svg(view: NetView, inputs: list[str], uid: str) -> str:
+    """The network: a column of input features, one per hidden layer and the output; each link's
+    width shows |w| on one scale for every network (so a regularised net's links look thinner),
+    its colour the sign."""
+    columns = [view.inputs, *view.hidden, [view.output_small]]
+    layout = GraphLayout(tuple(len(c) for c in columns))
+    flat = [m for c in columns for m in c]
+    parts = [atlas(flat, uid)] if flat[0].ndim == 2 else []
+    weights = np.concatenate([w.ravel() for w in view.weights])  # in _curves' order
+    for curve, w, stroke in zip(_curves(layout), weights.tolist(), link_width(weights).tolist()):
+        parts.append(f'<path d="{curve}" stroke="{BLUE if w >= 0 else ORANGE}" stroke-width="{stroke:.2f}" '
+                     'fill="none" opacity="0.75"/>')
     index = 0
     for col, maps in enumerate(columns):
         for row, values in enumerate(maps):
-            x, y = centre(col, row)
-            parts.append(_map(values, x, y, node, uid, index))
+            x, y = layout.corner(col, row)
+            parts.append(_map(values, x, y, layout.node, uid, index))
             index += 1
     for row, name in enumerate(inputs):
-        x, y = centre(0, row)
-        parts.append(_text(x - 6, y + node / 2 + 5, name, size=14, anchor="end"))
-    return as_image(svg(width, height, "".join(parts)), "fit-graph", width)
+        x, y = layout.corner(0, row)
+        parts.append(_text(x - 6, y + layout.node / 2 + 5, name, size=14, anchor="end"))
+    return as_image(svg(layout.width, layout.height, "".join(parts)), "fit-graph", layout.width)
 
 
 def dots(xs: np.ndarray, ys: np.ndarray, colours: np.ndarray, rim: str) -> str:
     """Points at (xs, ys) px, filled with `colours` (n, 3), rimmed with `rim`: one path per colour
-    of zero-length round-capped strokes (a few paths, not a thousand circles, for the browser)."""
+    of zero-length round-capped strokes (a few paths, not a thousand circles, for the browser).
+    The points are the same in every frame of a run: built once per set of points."""
+    return _dots(np.asarray(xs, float).tobytes(), np.asarray(ys, float).tobytes(),
+                 np.asarray(colours, np.uint8).tobytes(), rim)
+
+
+@functools.lru_cache(maxsize=64)
+def _dots(x_bytes: bytes, y_bytes: bytes, colour_bytes: bytes, rim: str) -> str:
+    xs, ys = np.frombuffer(x_bytes), np.frombuffer(y_bytes)
+    colours = np.frombuffer(colour_bytes, np.uint8).reshape(len(xs), 3)
     if len(xs) == 0:
         return ""
     moves = np.array([f"M{x:.1f} {y:.1f}h0" for x, y in zip(xs, ys)])
