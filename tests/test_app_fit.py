@@ -3,6 +3,7 @@ controls and the URL, bad links and extreme settings, stepping, and saving and l
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,13 +14,18 @@ from tests.apptest_util import assert_clean, open_page, run_expanded
 FAST = {"fit.epochs": "20"}  # a short run for the interaction tests
 
 
+def _views(at) -> list[str]:
+    """What the page's views (ui.charts.markup components) are given to show."""
+    return [json.loads(c.proto.json_args)["html"] for c in at.get("component_instance")]
+
+
 def _text(at) -> str:
-    return " ".join(m.value for m in at.markdown)
+    return " ".join([m.value for m in at.markdown] + _views(at))
 
 
 def _pictures(at) -> list[str]:
-    """The SVG documents the page shows as images (pages.fit.charts.as_image)."""
-    return re.findall(r'<svg class="fit-.*?</svg>', _text(at), flags=re.S)
+    """The SVG documents the page's views show (pages.fit.charts.as_image)."""
+    return re.findall(r'<svg class="fit-.*?</svg>', " ".join(_views(at)), flags=re.S)
 
 
 def _preset(at):

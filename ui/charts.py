@@ -11,14 +11,18 @@ The core chart functions stay plain Altair; the unit tests validate their full s
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from ui.i18n import lang
 
@@ -114,11 +118,28 @@ def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMi
     return _specs.get((key, language), lambda: to_spec(make()))
 
 
-def markup(key: Hashable, make: Callable[[], str], container: Any = st) -> None:
-    """Draw the SVG or HTML `make()` (a page's own views, which st.html's sanitizer would strip),
-    built once per `key` and language and shared by all sessions: in a class, thirty students
-    replaying one question cost one build of each frame."""
-    container.markdown(_markup.get((key, lang()), make), unsafe_allow_html=True)
+# A component of no build step (ui/static/markup/index.html): it parses the markup with the
+# browser's own parser and changes only the nodes that differ from the frame before. Through
+# st.markdown(unsafe_allow_html=True) every SVG element was a React element (react-markdown,
+# rehype-raw, emotion): Chromium spent 148 ms of script per fit play update, 7.4 of the 9.8 s a
+# play lasted (CDP Performance.getMetrics, ScriptDuration). With this component,
+# `python -m bench.fit --browser` went from 5.0 to 10.1 updates shown a second, Chromium's CPU
+# from 260 to 125 ms per update. st.html's sanitizer keeps HTML only, and strips SVG.
+_view = components.declare_component("markup", path=str(Path(__file__).parent / "static" / "markup"))
+
+
+def markup(place: str, key: Hashable, make: Callable[[], str]) -> None:
+    """Draw the SVG or HTML `make()` (a page's own views) at `place`, a name for this spot of the
+    page that stays the same from frame to frame, so that a replay updates the view in place.
+    `make()` is built once per `key` and language and shared by all sessions: in a class, thirty
+    students replaying one question cost one build of each frame."""
+    _view(html=_markup.get((key, lang()), make), key=place, default=None)
+
+
+def paragraph(text: str) -> str:
+    """A catalog text as HTML for `markup`: escaped, its **bold** kept (the one markdown the
+    catalogs' figures use)."""
+    return "<div>" + re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text, quote=False)) + "</div>"
 
 
 def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st, *,

@@ -26,7 +26,7 @@ from pages import LESSONS
 from ui.controls import Controls
 from ui.deferred import first_view
 from ui.i18n import has_text, tr
-from ui.playback import playback
+from ui.playback import FPS, playback
 from ui.sidebar import device
 from ui.urlstate import seed_from_url, write_to_url
 
@@ -141,19 +141,20 @@ def divergence_notes(result: Any, names: Mapping[str, str]) -> None:
 def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, str],
                frames: Callable[[Any], int], draw: Callable[[Any, int], None],
                below: Callable[[Any], None] | None = None, rest: Callable[[Any], None] | None = None,
-               before: Callable[[Any], None] | None = None, step: str | None = None) -> Any:
+               before: Callable[[Any], None] | None = None, step: str | None = None,
+               fps: float = FPS) -> Any:
     """Compute `config` and show it; returns the result.
 
     In order: `before(result)` (notes above the replay), the divergence notes, the replay of
     `draw(result, frame)` over `frames(result)` frames with its controls, `below(result)`, and on
     every run after this session's first view of `key`, `rest(result)`. `step` labels the
-    replay's Step button.
+    replay's Step button; `fps` is its updates per second while playing.
     """
     result = compute(config, waiting)
     if before is not None:
         before(result)
     divergence_notes(result, names)
-    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame), step=step)
+    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame), step=step, fps=fps)
     if below is not None:
         below(result)
     if rest is not None and not first_view(key):

@@ -12,15 +12,17 @@ import streamlit as st
 
 from ui.i18n import tr
 
-FPS = 8.0  # chart updates asked for per second while playing (the browser shows 5-6 here)
+FPS = 8.0  # chart updates asked for per second while playing (Altair pages: the browser shows 5-6 here)
 PLAY_SECONDS = 8.0  # an animation lasts about this long, whatever the number of frames
 
 
-def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str | None = None) -> int:
+def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str | None = None,
+             fps: float = FPS) -> int:
     """Controls plus `draw(frame)` for frame in 0..n_frames-1; opens on the last (complete) frame.
 
     `key` is the page's namespace (e.g. "race.play"); returns the frame shown. Start, Stop, Step
     (one frame forward, paused; `step` is its label, "⏭ Step" by default), Reset and a timeline.
+    `fps`: updates asked for per second while playing (a page whose views are light asks more).
 
     Only a full run starts or stops the timer (the browser drops its timers when a full run
     starts), so Start, Stop, Reset and the last frame each ask for one. The view is one of two
@@ -38,7 +40,7 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         st.session_state[frame_key] = last
         st.session_state[playing_key] = False
     playing = bool(st.session_state.get(playing_key))
-    stride = max(1, round(n_frames / (FPS * PLAY_SECONDS)))
+    stride = max(1, round(n_frames / (fps * PLAY_SECONDS)))
 
     def _set(frame: int | None, play: bool) -> None:
         """The buttons' callback: the click's own rerun becomes the one full rerun."""
@@ -86,7 +88,7 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
             st.session_state[playing_key] = False
             st.rerun(scope="app")
 
-    @st.fragment(run_every=1.0 / FPS)
+    @st.fragment(run_every=1.0 / fps)
     def _playing() -> None:
         _view()
 

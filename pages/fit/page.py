@@ -18,10 +18,10 @@ from core.fit import (
 )
 from core.fit.presets import BY_NAME, PRESETS, SEEDS, preset_of
 from core.weights import WeightsError
-from pages.fit.charts import Labels, legend_html, loss_svg, network_svg
+from pages.fit.charts import PLAY_FPS, Labels, legend_html, loss_svg, network_svg
 from pages.fit.controls import ACTIVATION_LABELS, CONTROLS, FEATURE_LABELS, PRESET
 from ui import presets
-from ui.charts import markup
+from ui.charts import markup, paragraph
 from ui.i18n import tr
 from ui.lesson import comparison
 from ui.sidebar import run_seed
@@ -81,6 +81,12 @@ def _claim(config: FitConfig, result: FitResult) -> None:
     st.info(tr(f"fit.claim.{preset.name}", k=preset.checked, n=SEEDS) + " " + seen, icon="💡")
 
 
+def _before(config: FitConfig, result: FitResult) -> None:
+    """Above the replay: the question's effect, and how to read the pictures."""
+    _claim(config, result)
+    st.caption(tr("fit.graph_caption"))
+
+
 def _architecture(result: FitResult, side: str) -> str:
     net = result.nets[side]
     spec = net.spec
@@ -101,12 +107,13 @@ def _metrics(result: FitResult, side: str, frame: int) -> str:
 
 
 def _network(result: FitResult, side: str, frame: int, title: str, key: tuple) -> None:
-    """One network at `frame`: its graph, its output over the plane, its figures."""
+    """One network at `frame`: what it is, its graph, its output over the plane, its figures (one
+    view, so that a play update is one element for the browser to redraw, not three)."""
     net = result.nets[side]
-    st.markdown(f"**{title}** · {_architecture(result, side)}")
     labels = chart_labels(Labels, "fit.chart")
-    markup(("fit.views", *key, side, net.frame(frame)), lambda: network_svg(result, side, frame, labels))
-    st.markdown(_metrics(result, side, frame))
+    markup(f"fit.view.{side}", ("fit.views", *key, side, net.frame(frame)),
+           lambda: (paragraph(f"**{title}** · {_architecture(result, side)}")
+                    + network_svg(result, side, frame, labels) + paragraph(_metrics(result, side, frame))))
     if net.reached_at is not None and frame >= net.reached_at:
         st.success(tr("fit.reached", epoch=net.epoch(net.reached_at), loss=result.config.target_loss),
                    icon="🎯")
@@ -123,13 +130,12 @@ def _counter(result: FitResult, frame: int) -> str:
 def _draw(result: FitResult, frame: int) -> None:
     """Everything that changes with the frame."""
     st.markdown(f"### {_counter(result, frame)}")
-    st.caption(tr("fit.graph_caption"))
     for column, side in zip(st.columns(2, border=True), SIDES):
         with column:
             _network(result, side, frame, tr(f"fit.net.{side}"), (result.config,))
     labels = chart_labels(Labels, "fit.chart")
-    st.markdown(f"**{tr('fit.loss_header')}**")
-    markup(("fit.loss", result.config, frame), lambda: loss_svg(result, frame, labels)
+    markup("fit.view.loss", ("fit.loss", result.config, frame),
+           lambda: paragraph(f"**{tr('fit.loss_header')}**") + loss_svg(result, frame, labels)
            + legend_html({s: tr(f"fit.net.{s}") for s in SIDES}, labels))
 
 
@@ -169,8 +175,8 @@ def render() -> None:
     config = CONTROLS.config(FitConfig, seed=run_seed())
     _differs(config)
     comparison("fit", config, waiting=tr("fit.training"), names={s: tr(f"fit.net.{s}") for s in SIDES},
-               frames=lambda r: r.frames, draw=_draw, before=lambda r: _claim(config, r),
-               step=tr(f"fit.next.{config.frame_every}"),
+               frames=lambda r: r.frames, draw=_draw, before=lambda r: _before(config, r),
+               step=tr(f"fit.next.{config.frame_every}"), fps=PLAY_FPS,
                below=lambda r: st.caption(tr("fit.computed", seconds=r.seconds)), rest=_files)
 
 

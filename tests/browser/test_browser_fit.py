@@ -11,6 +11,26 @@ MAIN = "[data-testid='stMain']"
 COUNTER = f"{MAIN} h3"  # the epoch counter above the two networks
 
 
+VIEWS = f"{MAIN} iframe[title*='markup']"  # ui.charts.markup: each view is a component's frame
+
+
+def _found(page, selector: str) -> list:
+    """Every element matching `selector` inside the page's views, in page order."""
+    frames = page.locator(VIEWS)
+    return [found.nth(j) for i in range(frames.count())
+            for found in [frames.nth(i).content_frame.locator(selector)] for j in range(found.count())]
+
+
+def _wait_found(page, selector: str, n: int, timeout_s: float = 30) -> list:
+    """`_found`, once it finds at least `n` (the views' frames load after the page)."""
+    for _ in range(int(timeout_s * 4)):
+        found = _found(page, selector)
+        if len(found) >= n:
+            return found
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{len(_found(page, selector))} of {n} {selector!r} in the views")
+
+
 def _document(picture) -> str:
     """The SVG of one of the page's views, as the browser holds it."""
     return picture.evaluate("svg => svg.outerHTML")
@@ -26,10 +46,9 @@ def test_graphs_with_unit_maps_for_both_networks(server, page):
     wait_ready(page, 60_000)
     assert exceptions(page) == []
     # per network: a graph (1 + 3 + 1 or 1 + 1 + 1 columns of maps) and its output over the plane
-    graphs = page.locator(f"{MAIN} svg.fit-graph")
-    graphs.nth(1).wait_for(timeout=30_000)
-    assert graphs.count() == 2
-    documents = [_document(graphs.nth(i)) for i in range(2)]
+    graphs = _wait_found(page, "svg.fit-graph", 2)
+    assert len(graphs) == 2
+    documents = [_document(graphs[i]) for i in range(2)]
     assert [d.count("<use ") for d in documents] == [2 + 8 + 1, 2 + 24 + 1]  # inputs, hidden units, output
     assert all('<image id="fit-maps-' in d and "data:image/png;base64," in d for d in documents)  # 1 PNG
     # ids are page-wide: each graph's tiles name its own PNG, not the other graph's
@@ -37,19 +56,19 @@ def test_graphs_with_unit_maps_for_both_networks(server, page):
     assert [set(re.findall(r'<use href="#([^"]+)"', d)) for d in documents] == [set(i) for i in ids]
     assert ids[0] != ids[1]
     for i in range(2):  # drawn at a useful size
-        box = graphs.nth(i).bounding_box()
+        box = graphs[i].bounding_box()
         assert box["width"] > 150 and box["height"] > 150
-    outputs = [_document(page.locator(f"{MAIN} svg.fit-output").nth(i)) for i in range(2)]
+    outputs = [_document(o) for o in _wait_found(page, "svg.fit-output", 2)]
     points = [sum(map(int, re.findall(r'data-points="(\d+)"', d))) for d in outputs]
     assert points == [500, 500]  # every training and test point over each output
-    assert _document(page.locator(f"{MAIN} svg.fit-loss")).count("<polyline") >= 4  # train and test of A, B
-    page.get_by_text("Confusion matrix (test points)").nth(1).wait_for(timeout=30_000)
-    assert page.get_by_text("Confusion matrix (test points)").count() == 2
+    assert _document(_wait_found(page, "svg.fit-loss", 1)[0]).count("<polyline") >= 4  # A's, B's train, test
+    assert len(_wait_found(page, "text='Confusion matrix (test points)'", 2)) == 2
 
 
 def test_play_animates_and_step_moves_one_epoch(server, page):
     page.goto(f"{server}/fit?fit.epochs=60&lang=en")
     page.get_by_text("Epoch 60 of 60").wait_for(timeout=120_000)
+    page.get_by_text("Save and load a network").wait_for(timeout=60_000)  # the rerun after the first view
     wait_ready(page)
     page.get_by_role("button", name="⏮ Reset").click()
     page.get_by_text("Epoch 0 of 60").wait_for(timeout=30_000)
@@ -81,11 +100,10 @@ def test_a_downloaded_network_loads_back_and_a_bad_file_is_refused(server, page)
     upload.set_input_files(files=[{"name": "a.pt", "mimeType": "application/octet-stream", "buffer": saved}])
     page.get_by_text("Loaded a.pt").wait_for(timeout=30_000)
     wait_ready(page)
-    metrics = page.locator(MAIN).get_by_text("MSE: train")
-    metrics.nth(2).wait_for(timeout=30_000)
-    assert metrics.count() == 3  # A, B and the loaded network
+    metrics = _wait_found(page, "text=MSE: train", 3)
+    assert len(metrics) == 3  # A, B and the loaded network
     page.get_by_text("Loaded a.pt (saved after 30 epochs)").wait_for(timeout=30_000)  # the frame shown
-    shown = [metrics.nth(i).inner_text() for i in (0, 2)]
+    shown = [metrics[i].inner_text() for i in (0, 2)]
     assert shown[0] == shown[1], shown  # the same net, the same figures
     assert exceptions(page) == []
 
@@ -94,8 +112,7 @@ def test_chinese_labels_the_views(server, page):
     page.goto(f"{server}/fit?fit.preset=features&lang=zh")
     page.get_by_text("第 100 轮，共 100 轮").wait_for(timeout=120_000)
     wait_ready(page)
-    page.get_by_text("混淆矩阵（测试点）").nth(1).wait_for(timeout=30_000)  # A's and B's
-    assert page.get_by_text("混淆矩阵（测试点）").count() == 2
+    assert len(_wait_found(page, "text='混淆矩阵（测试点）'", 2)) == 2  # A's and B's
     question = page.locator("[data-testid='stButtonGroup'] button", has_text="原始特征对构造特征")
     question.wait_for(timeout=30_000)  # the chosen question, labelled in Chinese
     assert exceptions(page) == []
