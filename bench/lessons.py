@@ -24,6 +24,7 @@ from core.fit import run_fit
 from core.fit.presets import PRESETS
 from core.nonlinearities import ACTIVATIONS
 from core.race import RaceConfig, run_race
+from core.seq import SeqConfig, run_scores
 
 
 def _row(values: np.ndarray | list[float], fmt: str = "{:.4f}") -> str:
@@ -79,6 +80,15 @@ def fit(seeds: int) -> None:
         print(f"  {preset.name:9s} held {held}/{seeds} (the page says {preset.checked}): {figures}")
 
 
+def seq(seeds: int) -> None:
+    for windows in (100, 300):
+        spread = run_scores(SeqConfig(windows=windows), range(seeds))
+        parts = [f"{c.kind} {c.carried:.4f} vs {c.reset:.4f} (wins {c.wins}/{c.seeds}, lower {c.lower})"
+                 for c in spread.summary()]
+        print(f"Sequences, {windows} windows, seeds 0-{seeds - 1}, mean MSE of the last windows, "
+              f"carried vs reset: {'; '.join(parts)}")
+
+
 def mnist() -> None:
     from core import mnist
     from core.mnist import train
@@ -108,6 +118,7 @@ def main() -> None:
     dropout(args.seeds)
     batchnorm(args.seeds)
     activations(args.seeds)
+    seq(args.seeds)
     if args.mnist:
         mnist()
 
