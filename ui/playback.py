@@ -68,19 +68,21 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         if st.session_state.get(playing_key):
             frame = min(frame + stride, last)
             st.session_state[frame_key] = frame
-        c1, c2, c3, c4, c5 = st.columns([1, 1, 1.4, 1, 3.6], vertical_alignment="bottom")
-        c1.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start)
-        c2.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing, on_click=_set,
-                  args=(None, False))
-        c3.button(step or tr("play.next"), key=f"{key}.next", help=tr("play.next_help"),
-                  disabled=n_frames < 2 or frame >= last, on_click=_next)
-        c4.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
+        # The buttons as wide as their labels, the timeline in the rest of the row (below them
+        # where the row is too narrow): fixed columns cut the labels at 1024 px.
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        row.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start)
+        row.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing, on_click=_set,
+                   args=(None, False))
+        row.button(step or tr("play.next"), key=f"{key}.next", help=tr("play.next_help"),
+                   disabled=n_frames < 2 or frame >= last, on_click=_next)
+        row.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
         # While playing, the timeline only shows the frame, under a key of its own, so that a late
         # value of it, arriving once paused, is not taken for a slide either.
         shown_key = f"{key}.shown" if playing else slider_key
         if st.session_state.get(shown_key) != frame:
             st.session_state[shown_key] = frame
-        with c5:
+        with row.container(width="stretch", key=f"{key}.timeline"):
             st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=n_frames < 2 or playing,
                       on_change=None if playing else _on_slide)
         draw(frame)
