@@ -33,7 +33,8 @@ from ui.sidebar import run_seed
 from ui.table import table
 from ui.theme import chart_labels
 
-ROWS = (("task", "window", "steps", "hidden"), ("lr", "windows", "noise", "test_freq"))  # the settings box
+# The settings box, three to a row: at 1024 px four to a row cut the task's and the rate's values.
+ROWS = (("task", "window", "steps"), ("hidden", "lr", "windows"), ("noise", "test_freq"))
 
 
 def _back_to_the_tutorial() -> None:
@@ -47,12 +48,12 @@ def _controls() -> None:
             for name, col in zip(row, st.columns(len(row))):
                 kwargs = {"disabled": CONTROLS.value("seq.task") != "noisy_next"} if name == "noise" else {}
                 CONTROLS.draw(f"seq.{name}", col, **kwargs)
-        left, mid, right = st.columns([3, 1.2, 1.3], vertical_alignment="bottom")
-        CONTROLS.draw("seq.show", left)
-        CONTROLS.draw("seq.heat", mid)
+        CONTROLS.draw("seq.show")
+        row = st.container(horizontal=True, vertical_alignment="bottom")  # each as wide as it needs
+        CONTROLS.draw("seq.heat", row)
         moved = CONTROLS.config(SeqConfig) != SeqConfig()
-        right.button(tr("seq.reset_lesson"), key="seq.reset_lesson", on_click=_back_to_the_tutorial,
-                     disabled=not moved)
+        row.button(tr("seq.reset_lesson"), key="seq.reset_lesson", on_click=_back_to_the_tutorial,
+                   disabled=not moved)
 
 
 def _draw(result: SeqResult, frame: int, labels: Labels, shown: tuple[str, ...], heat: str) -> None:
