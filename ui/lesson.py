@@ -166,3 +166,16 @@ def later(key: str, config: Hashable, draw: Callable[[Any], None], waiting: str)
     """`draw(result)` of a secondary computation, computed like the comparisons (see `compute`)
     but behind every comparison a session is waiting for: in a class, first views come first."""
     draw(compute(config, waiting, priority=1))
+
+
+def over_seeds(prefix: str, spread: Any, heavy: bool, draw: Callable[[Any], None]) -> None:
+    """A lesson's runs over seeds (`spread`, with its `seeds` count) drawn by `draw(result)`
+    through `later`. When `heavy`, they wait for a click on `{prefix}.seeds_run` (texts
+    `{prefix}.seeds_heavy`, `.seeds_run`, `.seeds_waiting`), and stay shown while `spread` does."""
+    chosen = f"{prefix}.spread_for"
+    if heavy and st.session_state.get(chosen) != spread:
+        st.info(tr(f"{prefix}.seeds_heavy"))
+        if not st.button(tr(f"{prefix}.seeds_run", n=spread.seeds), key=f"{prefix}.seeds_run"):
+            return
+        st.session_state[chosen] = spread
+    later(f"{prefix}.spread", spread, draw, tr(f"{prefix}.seeds_waiting", n=spread.seeds))

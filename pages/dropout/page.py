@@ -18,7 +18,7 @@ from pages.dropout.charts import Labels, fit_chart, loss_chart, modes_chart, see
 from pages.dropout.controls import CONTROLS
 from ui.charts import chart
 from ui.i18n import tr
-from ui.lesson import comparison, later
+from ui.lesson import comparison, over_seeds
 from ui.sidebar import run_seed
 from ui.table import table
 from ui.theme import chart_labels
@@ -95,13 +95,7 @@ def _seeds(config: DropoutConfig, labels: Labels) -> None:
     st.write(tr("dropout.seeds_header"))
     CONTROLS.draw("dropout.seeds")
     spread = CONTROLS.config(SpreadConfig, base=config)
-    if spread_waits_for_click(spread) and st.session_state.get("dropout.spread_for") != spread:
-        st.info(tr("dropout.seeds_heavy"))
-        if not st.button(tr("dropout.seeds_run", n=spread.seeds), key="dropout.seeds_run"):
-            return
-        st.session_state["dropout.spread_for"] = spread  # keep it shown while this configuration stays
-    later("dropout.spread", spread, lambda r: _spread_view(r, labels),
-          tr("dropout.seeds_waiting", n=spread.seeds))
+    over_seeds("dropout", spread, spread_waits_for_click(spread), lambda r: _spread_view(r, labels))
 
 
 def _spread_view(result: SpreadResult, labels: Labels) -> None:

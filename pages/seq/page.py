@@ -28,7 +28,7 @@ from pages.seq.controls import CONTROLS
 from ui import presets
 from ui.charts import chart
 from ui.i18n import tr
-from ui.lesson import comparison, later
+from ui.lesson import comparison, over_seeds
 from ui.sidebar import run_seed
 from ui.table import table
 from ui.theme import chart_labels
@@ -124,12 +124,7 @@ def _seeds(config: SeqConfig, labels: Labels) -> None:
     st.write(tr("seq.seeds_header"))
     CONTROLS.draw("seq.seeds")
     spread = CONTROLS.config(SeqSpreadConfig, base=config)
-    if spread_waits_for_click(spread) and st.session_state.get("seq.spread_for") != spread:
-        st.info(tr("seq.seeds_heavy"))
-        if not st.button(tr("seq.seeds_run", n=spread.seeds), key="seq.seeds_run"):
-            return
-        st.session_state["seq.spread_for"] = spread  # keep it shown while this configuration stays
-    later("seq.spread", spread, lambda r: _spread_view(r, labels), tr("seq.seeds_waiting", n=spread.seeds))
+    over_seeds("seq", spread, spread_waits_for_click(spread), lambda r: _spread_view(r, labels))
 
 
 def _spread_view(result: SeqSpreadResult, labels: Labels) -> None:
