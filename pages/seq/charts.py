@@ -207,8 +207,7 @@ def reach_chart(result: SeqResult, labels: Labels = Labels()) -> alt.Chart:
         color=alt.Color("kind:N", title=None, scale=_kind_scale(labels)),
         strokeDash=alt.StrokeDash("how:N", title=None, scale=alt.Scale(
             domain=[labels.detached, labels.kept], range=[[6, 4], [1, 0]]),
-            legend=alt.Legend(symbolStrokeColor=LEGEND_GREY, symbolType="stroke", symbolStrokeWidth=2,
-                              symbolSize=400)),
+            legend=None),  # detached is the lone point at 0 (the text beside says so); Vega drew no dashes
         detail=alt.Detail("line:N"),
         tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("how:N"), alt.Tooltip("back:Q"),
                  alt.Tooltip("grad:Q", format=".2e")],
