@@ -1,0 +1,276 @@
+"""Unit and truth tests of core.ae: the tutorial's network and batches, the run against the tutorial's
+own DataLoader loop, decoding, the shipped weights, bad settings, and the autoencoder beating PCA
+at code sizes 2 and 3 over several seeds.
+
+The truth runs are the lesson's own (10 epochs on 8,000 images): at 5 epochs the autoencoder had
+not yet passed PCA at code size 3 (seed 0: training loss 0.060 against PCA's held-out 0.054), so
+they are not shortened; two worker processes compute them side by side.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.utils.data as Data
+
+from core.ae import (
+    METHODS,
+    AEConfig,
+    AEProgress,
+    AutoEncoder,
+    decode,
+    encode,
+    epoch_order,
+    images,
+    manifold_grid,
+    new_model,
+    run_ae,
+)
+from core.ae.reference import TutorialAutoEncoder, run_plain
+from core.ae.shipped import SHIPPED_CODES, load_bytes, load_shipped, path_for
+from core.compute.jobs import _Reporter, set_reporter
+from core.runs import run
+from core.weights import WeightsError
+
+TRUTH_SEEDS = range(5)
+TRUTH_CODES = (2, 3)
+
+
+def _truth_run(code: int, seed: int):
+    torch.set_num_threads(1)
+    return run_ae(AEConfig(code=code, seed=seed))
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    """Skip (never download) where there is no MNIST folder; CI sets PLAYGROUND_MNIST_DIR."""
+    folder = os.environ.get("PLAYGROUND_MNIST_DIR")
+    if not folder or not Path(folder).is_dir():
+        pytest.skip("no MNIST folder: set PLAYGROUND_MNIST_DIR (CI uses ../shared/data/mnist)")
+    return images()
+
+
+@pytest.fixture(scope="module")
+def truth(mnist):
+    """The lesson's run at code sizes 2 and 3 on seeds 0-4, in two worker processes."""
+    jobs = [(code, seed) for code in TRUTH_CODES for seed in TRUTH_SEEDS]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_truth_run, *zip(*jobs)))
+    return dict(zip(jobs, results))
+
+
+@pytest.fixture(scope="module")
+def default_run(truth):
+    return truth[(3, 0)]
+
+
+@pytest.fixture(scope="module")
+def code2_run(truth):
+    return truth[(2, 0)]
+
+
+SMALL = AEConfig(epochs=1, train_size=1280)  # 20 steps: for what does not need a trained network
+
+
+# --- the setup ---------------------------------------------------------------------------------------
+
+def test_defaults_reproduce_the_tutorial():
+    c = AEConfig()
+    assert (c.code, c.lr, c.batch_size, c.epochs, c.noise, c.train_size) == (3, 0.005, 64, 10, 0.0, 8000)
+    ours, tutorial = AutoEncoder(3), TutorialAutoEncoder(3)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, v.shape) for k, v in tutorial.state_dict().items()]
+    assert [type(m) for m in ours.modules()][1:] == [type(m) for m in tutorial.modules()][1:]
+    widths = [m.out_features for m in ours.encoder if isinstance(m, torch.nn.Linear)]
+    assert widths == [128, 64, 12, 3]
+    assert isinstance(ours.decoder[-1], torch.nn.Sigmoid)
+    assert not isinstance(ours.encoder[-1], torch.nn.Tanh)  # the code itself is linear
+
+
+@pytest.mark.parametrize("bad", [dict(code=1), dict(code=17), dict(lr=float("nan")), dict(lr=0.0),
+                                 dict(noise=-0.1), dict(noise=float("inf")), dict(epochs=0),
+                                 dict(batch_size=0)])
+def test_bad_settings_are_refused(bad):
+    with pytest.raises(ValueError):
+        AEConfig(**bad)
+
+
+def test_initial_weights_come_from_the_seed():
+    a, b, c = (new_model(AEConfig(seed=s)).state_dict() for s in (0, 0, 1))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(a["encoder.0.weight"], c["encoder.0.weight"])
+    assert AutoEncoder(16)(torch.rand(5, 784)).shape == (5, 784)
+
+
+def test_batch_order_is_the_dataloaders():
+    g1, g2 = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    loader = Data.DataLoader(torch.arange(300), batch_size=64, shuffle=True, generator=g1)
+    theirs = [torch.cat(list(loader)) for _ in range(3)]  # three epochs
+    ours = [epoch_order(300, g2) for _ in range(3)]
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+def test_result_shapes(default_run):
+    r, n = default_run, len(default_run.labels)
+    assert n == 2000 and r.labels.shape == (n,)
+    assert len(r.epoch_loss) == 10 and r.step_loss.shape == (10 * 125,)
+    for m in METHODS:
+        assert r.codes[m].shape == (n, 3) and r.codes[m].dtype == np.float32
+        assert r.row_recon[m].shape == r.row_images.shape == (len(r.row), 28, 28)
+        assert 0 < r.mse[m] < 0.1
+    assert r.pca_components.shape == (3, 784) and r.pca_mean.shape == (784,)
+    assert r.divergences() == [] and r.noisy_mse == {}
+    assert r.epoch_loss[-1] < r.epoch_loss[0]
+
+
+def test_same_seed_same_run(mnist_dir):
+    a, b, c = run_ae(SMALL), run(SMALL), run_ae(AEConfig(epochs=1, train_size=1280, seed=1))
+    np.testing.assert_array_equal(a.step_loss, b.step_loss)
+    for m in METHODS:
+        np.testing.assert_array_equal(a.codes[m], b.codes[m])
+    assert not np.array_equal(a.step_loss, c.step_loss)
+
+
+@pytest.mark.parametrize("config", [AEConfig(epochs=2), AEConfig(epochs=1, train_size=1280, noise=0.3)],
+                         ids=["lesson_2_epochs", "denoising"])
+def test_run_matches_the_tutorials_loop(mnist_dir, config):
+    """Same seed: the tutorial's DataLoader loop with plain Adam takes the same steps (fused Adam here)."""
+    ours = run_ae(config)
+    plain = run_plain(config, images().train)
+    np.testing.assert_allclose(ours.step_loss, plain["loss"], atol=1e-5, rtol=0)
+    with torch.no_grad():
+        codes = plain["net"].encoder(images().heldout).numpy()
+    np.testing.assert_allclose(ours.codes["ae"], codes, atol=1e-3)
+
+
+def test_heldout_mse_is_what_decoding_gives(default_run):
+    r = default_run
+    held = images().heldout.numpy().reshape(-1, 28, 28)
+    for m in METHODS:
+        recon = decode(r, r.codes[m], m, clip=False)
+        assert math.isclose(float(((recon - held) ** 2).mean()), r.mse[m], rel_tol=1e-4)
+
+
+def test_decode_round_trip(default_run, code2_run):
+    r = default_run
+    for m in METHODS:
+        np.testing.assert_allclose(decode(r, r.codes[m][r.row], m), r.row_recon[m], atol=1e-6)
+        np.testing.assert_allclose(encode(r, r.row_images, m), r.codes[m][r.row], atol=1e-4)
+        assert decode(r, r.codes[m][0], m).shape == (1, 28, 28)  # one code point
+    z = np.array([[0.5, -1.0, 2.0]], dtype=np.float32)  # PCA's decode is linear: encode undoes it
+    np.testing.assert_allclose(encode(r, decode(r, z, "pca", clip=False), "pca"), z, atol=1e-4)
+    grid, pictures = manifold_grid(code2_run, "ae", n=7)
+    assert grid.shape == (7, 7, 2) and pictures.shape == (7, 7, 28, 28)
+    assert grid[0, 0, 1] > grid[-1, 0, 1] and grid[0, 0, 0] < grid[0, -1, 0]  # top row: largest 2nd number
+    assert pictures.min() >= 0 and pictures.max() <= 1
+    with pytest.raises(ValueError):
+        manifold_grid(r, "pca")  # a 3-D code has no plane
+    with pytest.raises(ValueError):
+        decode(r, z, "tsne")
+
+
+def test_denoising_reports_noisy_inputs(mnist_dir):
+    r = run_ae(AEConfig(epochs=1, train_size=1280, noise=0.3))
+    assert set(r.noisy_mse) == set(METHODS)
+    assert all(math.isfinite(v) for v in r.noisy_mse.values())
+
+
+def test_divergence_is_reported_per_method_not_raised(mnist_dir):
+    r = run_ae(AEConfig(epochs=1, train_size=1280, lr=1e38))  # the second step's loss is NaN
+    assert [(d.variant, d.step) for d in r.divergences()] == [("ae", 2)]
+    assert math.isnan(r.mse["ae"]) and math.isfinite(r.mse["pca"])
+    assert len(r.epoch_loss) == 1 and math.isnan(r.epoch_loss[0])
+    stuck = run_ae(AEConfig(epochs=1, train_size=1280, lr=1e30))  # saturated, finite: no divergence
+    assert stuck.divergences() == [] and stuck.mse["ae"] > stuck.mse["pca"]
+
+
+def test_progress_goes_through_the_compute_reporter(mnist_dir):
+    seen = []
+
+    class Collect(_Reporter):
+        def report(self, fraction, info):
+            seen.append((fraction, info))
+
+    set_reporter(Collect())
+    try:
+        run_ae(AEConfig(epochs=2, train_size=1280))
+    finally:
+        set_reporter(None)
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    epochs = [i for _, i in seen if isinstance(i, AEProgress)]
+    assert [p.epoch for p in epochs] == [1, 2] and len(epochs[-1].epoch_loss) == 2
+    assert epochs[-1].row_recon.shape == (10, 28, 28)
+
+
+# --- shipped weights ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", SHIPPED_CODES)
+def test_shipped_weights_load_and_decode(code):
+    shipped = load_shipped(code)
+    assert shipped.config == AEConfig(code=code, seed=shipped.meta["seed"])
+    assert path_for(code).stat().st_size < 600_000
+    z = np.zeros((4, code), dtype=np.float32)
+    for m in METHODS:
+        assert decode(shipped, z, m).shape == (4, 28, 28)
+        assert shipped.meta["heldout_mse"]["ae"] < shipped.meta["heldout_mse"]["pca"]
+    if code == 2:
+        assert manifold_grid(shipped, "pca", n=5)[1].shape == (5, 5, 28, 28)
+
+
+@pytest.mark.parametrize("code", SHIPPED_CODES)
+def test_shipped_metadata_is_true(mnist_dir, code):
+    shipped = load_shipped(code)
+    held = images().heldout.numpy().reshape(-1, 28, 28)
+    for m in METHODS:
+        mse = float(((decode(shipped, encode(shipped, held, m), m, clip=False) - held) ** 2).mean())
+        assert math.isclose(mse, shipped.meta["heldout_mse"][m], abs_tol=1e-5)
+
+
+def _file(content) -> bytes:
+    buf = io.BytesIO()
+    torch.save(content, buf)
+    return buf.getvalue()
+
+
+def _good() -> dict:
+    return torch.load(path_for(2), weights_only=True)
+
+
+def test_bad_weight_files_are_refused():
+    load_bytes(_file(_good()))  # the untouched content loads
+    wrong_shape, nan, no_meta, bad_config = _good(), _good(), _good(), _good()
+    wrong_shape["state_dict"]["encoder.0.weight"] = torch.zeros(128, 783)
+    nan["pca_components"][0, 0] = float("nan")
+    del no_meta["meta"]
+    bad_config["meta"]["config"]["lr"] = -1.0
+    for bad in (b"not a torch file", _file(wrong_shape), _file(nan), _file(no_meta), _file(bad_config),
+                _file({"meta": {"code": 2}, "state_dict": {"x": torch.zeros(1)}}),
+                _file(torch.nn.Linear(2, 2))):
+        with pytest.raises(WeightsError):
+            load_bytes(bad)
+    with pytest.raises(WeightsError, match="too large"):
+        load_bytes(_file(_good()), max_bytes=1000)
+
+
+# --- the effect ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", TRUTH_CODES)
+def test_autoencoder_beats_pca(truth, code):
+    """The issue's table: at code sizes 2 and 3 the autoencoder's held-out MSE is below PCA's on
+    every one of seeds 0-4 (over seeds 0-9, 10 of 10 at code 2 and 9 of 10 at code 3 when measured)."""
+    runs = [truth[(code, s)] for s in TRUTH_SEEDS]
+    assert all(r.mse["ae"] < r.mse["pca"] for r in runs), [(r.mse["ae"], r.mse["pca"]) for r in runs]
+    pca = {round(r.mse["pca"], 6) for r in runs}
+    assert len(pca) == 1  # PCA's fit does not depend on the seed
+    assert np.mean([r.mse["ae"] for r in runs]) < 0.95 * runs[0].mse["pca"]
