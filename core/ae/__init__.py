@@ -153,7 +153,7 @@ class AEResult:
     """Everything a page draws; per-method entries are keyed by METHODS."""
 
     config: AEConfig
-    epoch_loss: list[float]  # mean training loss of each epoch (NaN from the diverged epoch on)
+    epoch_loss: list[float]  # mean training loss of each epoch (a diverged run ends with one NaN)
     step_loss: np.ndarray  # (steps,) float32 every step's training loss, before its update
     mse: dict[str, float]  # held-out reconstruction MSE per method (NaN for a diverged autoencoder)
     noisy_mse: dict[str, float]  # the same from noisy inputs (noise > 0 only; else empty)
@@ -162,7 +162,7 @@ class AEResult:
     row: np.ndarray  # (ROW,) indices of the held-out digits shown in a row
     row_images: np.ndarray  # (ROW, 28, 28) those digits
     row_recon: dict[str, np.ndarray]  # (ROW, 28, 28) each method's reconstructions of them
-    ae_state: dict[str, torch.Tensor]  # the trained autoencoder's state_dict (CPU)
+    ae_state: dict[str, torch.Tensor]  # the trained autoencoder's state_dict (CPU; may hold NaN if diverged)
     pca_components: np.ndarray  # (code, 784) float32 PCA's components
     pca_mean: np.ndarray  # (784,) float32 the training images' mean
     pca_explained: np.ndarray  # (code,) share of the pixel variance each component explains
@@ -180,7 +180,8 @@ class AEResult:
 
 def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
               ) -> tuple[AutoEncoder, list[float], list[float], int | None]:
-    """Adam on MSE, the tutorial's batches; stops (keeping the last good weights) on divergence."""
+    """Adam on MSE, the tutorial's batches; stops at the first diverged step (core.divergence),
+    without its update, and says where."""
     model = new_model(config)
     # Fused Adam: one kernel for every weight; 7.0 -> 5.1 ms a step on one thread here, and as close
     # to the tutorial's plain Adam as the unfused one (tests/test_ae.py).
