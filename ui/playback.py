@@ -80,8 +80,11 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         # While playing, the timeline only shows the frame, under a key of its own, so that a late
         # value of it, arriving once paused, is not taken for a slide either.
         shown_key = f"{key}.shown" if playing else slider_key
-        if st.session_state.get(shown_key) != frame:
-            st.session_state[shown_key] = frame
+        # Set on every run, equal or not: Streamlit then sends the value with the slider. Only set
+        # when it changed, a run that left it alone sent the slider's default (0), and a slider
+        # the browser drew anew from that run showed 0 (CI, under load: the timeline read 0 on a
+        # finished run).
+        st.session_state[shown_key] = frame
         with row.container(width="stretch", key=f"{key}.timeline"):
             st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=n_frames < 2 or playing,
                       on_change=None if playing else _on_slide)
