@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 import torch
 
+from bench.timing import interleaved, print_medians, seconds
 from core.ae import AEConfig, decode, images, manifold_grid, run_ae
 from core.ae.reference import run_plain
 
@@ -27,27 +26,17 @@ TARGET_S = 5.0
 DECODE_TARGET_MS = 30.0
 
 
-def time_it(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def bench_training(repeats: int, config: AEConfig) -> dict[str, float]:
     train = images().train
     warm = AEConfig(code=config.code, epochs=1, train_size=640)
     run_plain(warm, train)  # warm both paths (first calls pay one-off costs)
     run_ae(warm)
-    times: dict[str, list[float]] = {"plain loop": [], "run_ae": []}
-    for _ in range(repeats):  # interleaved, so both see the same load
-        times["plain loop"].append(time_it(lambda: run_plain(config, train)))
-        times["run_ae"].append(time_it(lambda: run_ae(config)))
-    med = {k: statistics.median(v) for k, v in times.items()}
+    times = interleaved({"plain loop": lambda: run_plain(config, train), "run_ae": lambda: run_ae(config)},
+                        repeats)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {repeats} interleaved repeats, "
           f"{config.epochs} epochs of {config.train_size} images, batch {config.batch_size}, "
           f"code size {config.code}")
-    for name, values in times.items():
-        print(f"  {name:10s} median {med[name]:.3f} s   (min {min(values):.3f}, max {max(values):.3f})")
+    med = print_medians(times, width=10)
     verdict = "PASS" if med["run_ae"] <= TARGET_S else "MISS"
     print(f"  run_ae / plain = {med['run_ae'] / med['plain loop']:.2f}; "
           f"target run_ae <= {TARGET_S} s: {verdict}")
@@ -60,8 +49,8 @@ def bench_decode(repeats: int) -> None:
     z = np.zeros((1, 2), dtype=np.float32)
     for method in ("ae", "pca"):
         decode(result, z, method)
-        point = [time_it(lambda m=method: decode(result, z, m)) * 1e3 for _ in range(repeats * 20)]
-        grid = [time_it(lambda m=method: manifold_grid(result, m, n=15)) * 1e3 for _ in range(repeats)]
+        point = [seconds(lambda m=method: decode(result, z, m)) * 1e3 for _ in range(repeats * 20)]
+        grid = [seconds(lambda m=method: manifold_grid(result, m, n=15)) * 1e3 for _ in range(repeats)]
         verdict = "PASS" if statistics.median(point) <= DECODE_TARGET_MS else "MISS"
         print(f"  decode {method:3s}: one point median {statistics.median(point):.2f} ms "
               f"(target <= {DECODE_TARGET_MS:.0f} ms: {verdict}); 15x15 grid median "

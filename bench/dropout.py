@@ -9,12 +9,12 @@ Both record the test loss (eval mode) after every one of the 500 iterations at t
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
 from torch import nn
 
+from bench.timing import interleaved, print_medians
 from core.dropout import DropoutConfig, run_dropout
 
 
@@ -56,25 +56,14 @@ def ours(config: DropoutConfig) -> tuple[float, float]:
     return float(result.test_mse[0, -1]), float(result.test_mse[1, -1])
 
 
-def time_it(fn, config: DropoutConfig) -> float:
-    start = time.perf_counter()
-    fn(config)
-    return time.perf_counter() - start
-
-
 def bench_python(repeats: int) -> None:
     config = DropoutConfig()
     classic(DropoutConfig(iterations=20))  # warm both paths (first calls pay one-off costs)
     ours(DropoutConfig(iterations=20))
-    times: dict[str, list[float]] = {"classic": [], "ours": []}
-    for _ in range(repeats):  # interleaved, so both see the same load
-        times["classic"].append(time_it(classic, config))
-        times["ours"].append(time_it(ours, config))
-    med = {k: statistics.median(v) for k, v in times.items()}
+    times = interleaved({"classic": lambda: classic(config), "ours": lambda: ours(config)}, repeats)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {repeats} interleaved repeats, "
           f"default config ({config.iterations} iterations, width {config.width}, depth {config.depth})")
-    for name, values in times.items():
-        print(f"  {name:8s} median {med[name]:.3f} s   (min {min(values):.3f}, max {max(values):.3f})")
+    med = print_medians(times, width=8)
     print(f"  ours / classic = {med['ours'] / med['classic']:.2f}  "
           f"(ours also records eval-mode train MSE, {config.frames + 1} prediction frames "
           f"and a {config.mc_passes}-pass Monte-Carlo band)")

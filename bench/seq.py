@@ -12,12 +12,11 @@ on one torch thread. `--browser` also times a real browser, from opening /seq to
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import torch
 
+from bench.timing import interleaved, print_medians
 from core.seq import KINDS, MODES, SeqConfig, run_seq
 from core.seq.reference import run_plain
 
@@ -34,25 +33,14 @@ def ours(config: SeqConfig) -> None:
     run_seq(config)
 
 
-def time_it(fn: Callable[[SeqConfig], None], config: SeqConfig) -> float:
-    start = time.perf_counter()
-    fn(config)
-    return time.perf_counter() - start
-
-
 def bench_python(repeats: int, windows: int) -> dict[str, float]:
     config = SeqConfig(windows=windows)
     plain_six(SeqConfig(windows=5))  # warm both paths (first calls pay one-off costs)
     ours(SeqConfig(windows=5))
-    times: dict[str, list[float]] = {"plain x6": [], "run_seq": []}
-    for _ in range(repeats):  # interleaved, so both see the same load
-        times["plain x6"].append(time_it(plain_six, config))
-        times["run_seq"].append(time_it(ours, config))
-    med = {k: statistics.median(v) for k, v in times.items()}
+    times = interleaved({"plain x6": lambda: plain_six(config), "run_seq": lambda: ours(config)}, repeats)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {repeats} interleaved repeats, "
           f"{windows} windows of {config.steps} steps, hidden {config.hidden}, six variants")
-    for name, values in times.items():
-        print(f"  {name:9s} median {med[name]:.3f} s   (min {min(values):.3f}, max {max(values):.3f})")
+    med = print_medians(times)
     verdict = "PASS" if med["run_seq"] <= TARGET_S else "MISS"
     ratio = med["run_seq"] / med["plain x6"]
     print(f"  run_seq / plain = {ratio:.2f}; target run_seq <= {TARGET_S} s: {verdict}")

@@ -77,6 +77,11 @@ class SeqConfig:
         """Time between two steps, in radians."""
         return self.length / self.steps
 
+    @property
+    def scored(self) -> int:
+        """Windows the score averages: the last `tail`, or every one of a shorter run."""
+        return min(self.tail, self.windows)
+
 
 # --- training: every variant (and seed) at once, one CellStack per cell type ------------------------
 
@@ -235,7 +240,7 @@ class SeqResult:
 
     def tail_mse(self) -> np.ndarray:
         """(V,) the score: mean MSE over the last `tail` windows (NaN for a diverged variant)."""
-        return self.loss[:, -min(self.config.tail, self.loss.shape[1]):].mean(axis=1)
+        return self.loss[:, -self.config.scored:].mean(axis=1)
 
     def test_mse(self) -> np.ndarray:
         """(V,) MSE over the after-training stretch."""
@@ -372,7 +377,7 @@ def run_scores(config: SeqConfig, seeds: Sequence[int],
     device = torch.device(device)
     trained = _train(config, seeds, device, record=False)
     diverged = _mask_diverged(trained)  # [kind][member] flattened: member = 2·seed + mode
-    tail = min(config.tail, config.windows)
+    tail = config.scored
     rows, per_variant = [], {v: [] for v in VARIANTS}
     for k, kind in enumerate(KINDS):
         for i, seed in enumerate(seeds):

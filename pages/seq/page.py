@@ -90,7 +90,7 @@ def _table(result: SeqResult, labels: Labels) -> None:
     c = result.config
     shown = pd.DataFrame({
         tr("seq.col.variant"): df["variant"].map(labels.variant),
-        tr("seq.col.train", tail=min(c.tail, c.windows)): df["train_mse"].map(fmt),
+        tr("seq.col.train", tail=c.scored): df["train_mse"].map(fmt),
         tr("seq.col.test"): df["test_mse"].map(fmt),
         tr("seq.col.freq", f=c.test_freq): df["freq_mse"].map(fmt),
     })
@@ -137,7 +137,7 @@ def _spread_view(result: SeqSpreadResult, labels: Labels) -> None:
             key = {"all": "seq.seeds_all", "most": "seq.seeds_most"}.get(s.holds or "", "seq.seeds_none")
             st.markdown(tr(key if finite else "seq.seeds_diverged", **values))
         seeds, c = result.config.seed_list, result.config.base
-        st.caption(tr("seq.seeds_note", first=seeds[0], last=seeds[-1], tail=min(c.tail, c.windows)))
+        st.caption(tr("seq.seeds_note", first=seeds[0], last=seeds[-1], tail=c.scored))
     chart(("seq.seeds", result.config), lambda: seeds_chart(result, labels), right)
 
 
