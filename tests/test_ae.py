@@ -35,13 +35,14 @@ from core.ae import (
     run_ae,
 )
 from core.ae.reference import TutorialAutoEncoder, run_plain
-from core.ae.shipped import SHIPPED_CODES, load_bytes, load_shipped, path_for
+from core.ae.shipped import SHIPPED_CODES, ShippedAE, for_config, load_bytes, load_shipped, path_for
 from core.compute.jobs import _Reporter, set_reporter
 from core.runs import run
 from core.weights import WeightsError
 
 TRUTH_SEEDS = range(5)
 TRUTH_CODES = (2, 3)
+CATCH_UP_CODE = 12  # where PCA has passed the autoencoder on every seed (the page will say so)
 
 
 def _truth_run(code: int, seed: int):
@@ -61,7 +62,7 @@ def mnist():
 @pytest.fixture(scope="module")
 def truth(mnist):
     """The lesson's run at code sizes 2 and 3 on seeds 0-4, in two worker processes."""
-    jobs = [(code, seed) for code in TRUTH_CODES for seed in TRUTH_SEEDS]
+    jobs = [(code, seed) for code in (*TRUTH_CODES, CATCH_UP_CODE) for seed in TRUTH_SEEDS]
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(_truth_run, *zip(*jobs)))
     return dict(zip(jobs, results))
@@ -124,6 +125,8 @@ def test_result_shapes(default_run):
     r, n = default_run, len(default_run.labels)
     assert n == 2000 and r.labels.shape == (n,)
     assert len(r.epoch_loss) == 10 and r.step_loss.shape == (10 * 125,)
+    assert r.epoch_recon.shape == (10, len(r.row), 28, 28)
+    np.testing.assert_allclose(r.epoch_recon[-1], r.row_recon["ae"], atol=1e-6)  # the last is the final
     for m in METHODS:
         assert r.codes[m].shape == (n, 3) and r.codes[m].dtype == np.float32
         assert r.row_recon[m].shape == r.row_images.shape == (len(r.row), 28, 28)
@@ -216,25 +219,44 @@ def test_progress_goes_through_the_compute_reporter(mnist_dir):
 # --- shipped weights ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", SHIPPED_CODES)
-def test_shipped_weights_load_and_decode(code):
-    shipped = load_shipped(code)
-    assert shipped.config == AEConfig(code=code, seed=shipped.meta["seed"])
-    assert path_for(code).stat().st_size < 600_000
+def test_shipped_runs_load_without_mnist(monkeypatch, tmp_path, code):
+    """A shipped file is the whole run: it loads, decodes and draws its manifold with no MNIST."""
+    monkeypatch.setenv("PLAYGROUND_MNIST_DIR", str(tmp_path / "nowhere"))
+    shipped = run(ShippedAE(code))
+    assert shipped.config == AEConfig(code=code, seed=shipped.shipped["seed"])
+    assert path_for(code).stat().st_size < 800_000
+    n = shipped.shipped["heldout_images"]
+    assert len(shipped.labels) == n == 2000 and set(np.unique(shipped.labels)) == set(range(10))
+    assert len(shipped.epoch_loss) == 10 and shipped.epoch_recon.shape == (10, 10, 28, 28)
+    assert shipped.mse["ae"] < shipped.mse["pca"] and shipped.divergences() == []
     z = np.zeros((4, code), dtype=np.float32)
     for m in METHODS:
+        assert shipped.codes[m].shape == (n, code)
         assert decode(shipped, z, m).shape == (4, 28, 28)
-        assert shipped.meta["heldout_mse"]["ae"] < shipped.meta["heldout_mse"]["pca"]
+        np.testing.assert_allclose(shipped.row_recon[m], decode(shipped, shipped.codes[m][shipped.row], m))
     if code == 2:
         assert manifold_grid(shipped, "pca", n=5)[1].shape == (5, 5, 28, 28)
 
 
+def test_the_page_shows_a_shipped_run_only_for_its_own_settings():
+    assert for_config(AEConfig()) == ShippedAE(3) and for_config(AEConfig(code=2)) == ShippedAE(2)
+    for trained in (AEConfig(seed=1), AEConfig(code=4), AEConfig(epochs=3), AEConfig(noise=0.2)):
+        assert for_config(trained) == trained
+    assert for_config(AEConfig(), train=True) == AEConfig()
+
+
 @pytest.mark.parametrize("code", SHIPPED_CODES)
 def test_shipped_metadata_is_true(mnist_dir, code):
+    """What a shipped run says (MSE, codes, row, labels) is what its weights give on the held-out images."""
     shipped = load_shipped(code)
     held = images().heldout.numpy().reshape(-1, 28, 28)
+    np.testing.assert_array_equal(shipped.labels, images().heldout_labels)
+    np.testing.assert_array_equal(shipped.row_images, held[shipped.row])
     for m in METHODS:
-        mse = float(((decode(shipped, encode(shipped, held, m), m, clip=False) - held) ** 2).mean())
-        assert math.isclose(mse, shipped.meta["heldout_mse"][m], abs_tol=1e-5)
+        codes = encode(shipped, held, m)
+        np.testing.assert_allclose(shipped.codes[m], codes, atol=2e-2, rtol=1e-3)  # float16
+        mse = float(((decode(shipped, shipped.codes[m], m, clip=False) - held) ** 2).mean())
+        assert math.isclose(mse, shipped.mse[m], abs_tol=1e-5)
 
 
 def _file(content) -> bytes:
@@ -254,7 +276,11 @@ def test_bad_weight_files_are_refused():
     nan["pca_components"][0, 0] = float("nan")
     del no_meta["meta"]
     bad_config["meta"]["config"]["lr"] = -1.0
+    short_codes, bad_row = _good(), _good()
+    short_codes["codes_ae"] = short_codes["codes_ae"][:10]
+    bad_row["row"] = torch.tensor([0, 5000])
     for bad in (b"not a torch file", _file(wrong_shape), _file(nan), _file(no_meta), _file(bad_config),
+                _file(short_codes), _file(bad_row),
                 _file({"meta": {"code": 2}, "state_dict": {"x": torch.zeros(1)}}),
                 _file(torch.nn.Linear(2, 2))):
         with pytest.raises(WeightsError):
@@ -274,3 +300,12 @@ def test_autoencoder_beats_pca(truth, code):
     pca = {round(r.mse["pca"], 6) for r in runs}
     assert len(pca) == 1  # PCA's fit does not depend on the seed
     assert np.mean([r.mse["ae"] for r in runs]) < 0.95 * runs[0].mse["pca"]
+
+
+def test_pca_catches_up_at_larger_codes(truth):
+    """At code size 12 PCA's held-out MSE is below the autoencoder's on seeds 0-4. Measured at 10
+    epochs, PCA against the autoencoder: code 6 0.044 vs 0.041-0.048 (the autoencoder ahead on 1
+    of 3 seeds), code 8 0.039 vs 0.038-0.048 (PCA ahead on 4 of seeds 0-4), code 12 0.032 vs
+    0.041-0.047, code 16 0.028 vs 0.038-0.047: every code passes the encoder's 12-unit layer."""
+    runs = [truth[(CATCH_UP_CODE, s)] for s in TRUTH_SEEDS]
+    assert all(r.mse["pca"] < r.mse["ae"] for r in runs), [(r.mse["ae"], r.mse["pca"]) for r in runs]

@@ -14,7 +14,6 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -28,9 +27,6 @@ from core.mnist.data import MNIST_DIR_ENV, load_mnist
 from core.models import init_module_
 from core.runs import runs
 from core.seeding import generator_for
-
-if TYPE_CHECKING:
-    from core.ae.shipped import Shipped
 
 METHODS = ("ae", "pca")  # the autoencoder and the linear baseline, in drawing order
 CODE_SIZES = (2, 16)  # the smallest and largest code size a run accepts
@@ -162,6 +158,7 @@ class AEResult:
     row: np.ndarray  # (ROW,) indices of the held-out digits shown in a row
     row_images: np.ndarray  # (ROW, 28, 28) those digits
     row_recon: dict[str, np.ndarray]  # (ROW, 28, 28) each method's reconstructions of them
+    epoch_recon: np.ndarray  # (epochs done, ROW, 28, 28) float32 the row by the autoencoder after each epoch
     ae_state: dict[str, torch.Tensor]  # the trained autoencoder's state_dict (CPU; may hold NaN if diverged)
     pca_components: np.ndarray  # (code, 784) float32 PCA's components
     pca_mean: np.ndarray  # (784,) float32 the training images' mean
@@ -169,6 +166,7 @@ class AEResult:
     diverged_at: dict[str, int | None] = field(default_factory=dict)  # per method: 1-based step or None
     seconds: float = 0.0  # wall time of the whole run
     data: str = ""  # which data and split (one line for the page)
+    shipped: dict = field(default_factory=dict)  # a shipped run's metadata (core.ae.shipped); {}: trained
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_model"}  # not the decoding cache
@@ -179,9 +177,9 @@ class AEResult:
 
 
 def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
-              ) -> tuple[AutoEncoder, list[float], list[float], int | None]:
+              ) -> tuple[AutoEncoder, list[float], list[float], list[np.ndarray], int | None]:
     """Adam on MSE, the tutorial's batches; stops at the first diverged step (core.divergence),
-    without its update, and says where."""
+    without its update, and says where. Also the row's reconstructions after each epoch."""
     model = new_model(config)
     # Fused Adam: one kernel for every weight; 7.0 -> 5.1 ms a step on one thread here, and as close
     # to the tutorial's plain Adam as the unfused one (tests/test_ae.py).
@@ -194,6 +192,7 @@ def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
     every = max(1, total // 50)
     step_loss: list[float] = []
     epoch_loss: list[float] = []
+    recons: list[np.ndarray] = []
     first: float | None = None
     for epoch in range(config.epochs):
         order = epoch_order(n, batches)
@@ -206,7 +205,7 @@ def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
             step_loss.append(value)
             if is_diverged(value, first):
                 epoch_loss.append(float("nan"))
-                return model.eval(), epoch_loss, step_loss, len(step_loss)
+                return model.eval(), epoch_loss, step_loss, recons, len(step_loss)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -216,8 +215,9 @@ def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
         epoch_loss.append(float(np.mean(step_loss[-steps_per_epoch:])))
         with torch.no_grad():
             recon = model(row).reshape(-1, 28, 28).numpy()
+        recons.append(recon)
         report(len(step_loss) / total, AEProgress(epoch + 1, list(epoch_loss), recon))
-    return model.eval(), epoch_loss, step_loss, None
+    return model.eval(), epoch_loss, step_loss, recons, None
 
 
 @torch.no_grad()
@@ -239,7 +239,7 @@ def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu") ->
     held = data.heldout
     row_idx = np.arange(min(ROW, len(held)))
     row = held[torch.as_tensor(row_idx)]
-    model, epoch_loss, step_loss, diverged_at = _train_ae(config, x, row)
+    model, epoch_loss, step_loss, recons, diverged_at = _train_ae(config, x, row)
     # OpenBLAS's own threads, beside torch's on a shared CPU, made this fit take 3-8 s here instead
     # of 0.4 s: PCA gets as many threads as torch has.
     with threadpool_limits(limits=torch.get_num_threads()):
@@ -261,6 +261,7 @@ def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu") ->
         config=config, epoch_loss=epoch_loss, step_loss=np.asarray(step_loss, dtype=np.float32), mse=mse,
         noisy_mse=noisy_mse, codes=codes, labels=data.heldout_labels, row=row_idx,
         row_images=row.reshape(-1, 28, 28).numpy(), row_recon={},
+        epoch_recon=np.stack(recons) if recons else np.zeros((0, len(row_idx), 28, 28), np.float32),
         ae_state={k: v.detach().clone() for k, v in model.state_dict().items()},
         pca_components=pca.components_.astype(np.float32), pca_mean=pca.mean_.astype(np.float32),
         pca_explained=pca.explained_variance_ratio_.astype(np.float32),
@@ -272,7 +273,7 @@ def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu") ->
 
 # --- decoding any code point ---------------------------------------------------------------------
 
-def _model(result: AEResult | Shipped) -> AutoEncoder:
+def _model(result: AEResult) -> AutoEncoder:
     """The result's trained autoencoder (kept per result object, so repeated decodes are cheap)."""
     model = result.__dict__.get("_model")
     if model is None:
@@ -283,7 +284,7 @@ def _model(result: AEResult | Shipped) -> AutoEncoder:
     return model
 
 
-def decode(result: AEResult | Shipped, codes: np.ndarray, method: str = "ae",
+def decode(result: AEResult, codes: np.ndarray, method: str = "ae",
            clip: bool = True) -> np.ndarray:
     """(n, 28, 28) float32 images for codes (n, code) (or one code (code,)) by `method`'s decoder:
     the autoencoder's decoder, or PCA's inverse transform (clipped to [0, 1] for display)."""
@@ -300,7 +301,7 @@ def decode(result: AEResult | Shipped, codes: np.ndarray, method: str = "ae",
     return out.reshape(-1, 28, 28).astype(np.float32)
 
 
-def encode(result: AEResult | Shipped, images_: np.ndarray, method: str = "ae") -> np.ndarray:
+def encode(result: AEResult, images_: np.ndarray, method: str = "ae") -> np.ndarray:
     """(n, code) float32 codes of images (n, 28, 28) or (28, 28) in [0, 1] by `method`'s encoder."""
     x = np.asarray(images_, dtype=np.float32).reshape(-1, PIXELS)
     if method == "ae":
@@ -311,16 +312,13 @@ def encode(result: AEResult | Shipped, images_: np.ndarray, method: str = "ae") 
     raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
 
 
-def code_range(result: AEResult | Shipped, method: str, share: float = 0.01) -> np.ndarray:
+def code_range(result: AEResult, method: str, share: float = 0.01) -> np.ndarray:
     """(code, 2) the span of the held-out codes per dimension, without the `share` most extreme
-    at each end: the plane the explorer shows (shipped weights carry theirs)."""
-    span = getattr(result, "span", None)
-    if span is not None:
-        return span[method]
+    at each end: the plane the explorer shows."""
     return np.quantile(result.codes[method], [share, 1 - share], axis=0).T.astype(np.float32)
 
 
-def manifold_grid(result: AEResult | Shipped, method: str = "ae", n: int = 15,
+def manifold_grid(result: AEResult, method: str = "ae", n: int = 15,
                   span: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The 'manifold' picture of a 2-D code: the code points (n, n, 2) of an n x n grid over `span`
     ((2, 2) lo/hi per dimension; default the held-out codes' range), row 0 at the top (largest
