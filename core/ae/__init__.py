@@ -9,6 +9,7 @@ clean image as its target.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -21,9 +22,10 @@ from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 from torch import nn
 
+from core.ae.steps import AdamSteps
 from core.compute import check_cancelled, report
 from core.divergence import Divergence, divergences, is_diverged
-from core.mnist.data import MNIST_DIR_ENV, load_mnist
+from core.mnist.data import MNIST_DIR_ENV, MnistUnavailable, load_from_folder, load_mnist
 from core.models import init_module_
 from core.runs import runs
 from core.seeding import generator_for
@@ -32,11 +34,15 @@ METHODS = ("ae", "pca")  # the autoencoder and the linear baseline, in drawing o
 CODE_SIZES = (2, 16)  # the smallest and largest code size a run accepts
 HIDDEN = (128, 64, 12)  # the encoder's hidden widths (the decoder mirrors them)
 PIXELS = 28 * 28
-ROW = 10  # held-out digits whose reconstructions a result carries (the first ones)
+POOL = 100  # the first held-out digits, carried whole by a result: the rows of digits a page shows
+ROW = 10  # a row of digits; the first row is also reconstructed after each epoch (the training row)
 EVAL_BATCH = 1000
+SAME_PICTURE = 0.002  # reconstructions varying less than this (per-pixel std) are one picture
+STUCK_SHARE = 0.99  # ...and with more than this share of pixels at black or white, stuck there
 
-__all__ = ["CODE_SIZES", "METHODS", "AEConfig", "AEProgress", "AEResult", "AutoEncoder", "decode",
-           "encode", "manifold_grid", "run_ae"]
+__all__ = ["CLAIMS", "CLAIM_SEEDS", "CODE_SIZES", "METHODS", "POOL", "ROW", "AEConfig", "AEProgress",
+           "AEResult", "AESpreadConfig", "AESpreadResult", "AutoEncoder", "Claim", "Stall", "decode",
+           "encode", "manifold_grid", "run_ae", "run_spread"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,15 @@ class AEConfig:
             raise ValueError(f"the noise std must be >= 0 and finite, got {self.noise}")
         if min(self.batch_size, self.epochs, self.train_size) < 1:
             raise ValueError("batch_size, epochs and train_size must be >= 1")
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.train_size // self.batch_size)
+
+    @property
+    def steps(self) -> int:
+        """Training steps of the whole run."""
+        return self.steps_per_epoch * self.epochs
 
 
 class AutoEncoder(nn.Module):
@@ -140,8 +155,29 @@ class AEProgress:
     """What a running job reports after each epoch (light: no weights)."""
 
     epoch: int  # epochs done
+    epochs: int  # epochs asked for
     epoch_loss: list[float]  # mean training loss of each epoch so far
-    row_recon: np.ndarray  # (ROW, 28, 28) the autoencoder's reconstructions of the row so far
+    step_loss: np.ndarray  # (steps so far,) float32 every step's training loss
+    row_images: np.ndarray  # (ROW, 28, 28) the training row: the first held-out digits
+    row_recon: np.ndarray  # (ROW, 28, 28) the autoencoder's reconstructions of them now
+
+
+@dataclass(frozen=True)
+class Stall:
+    """How an autoencoder's held-out reconstructions look (AEResult.stall)."""
+
+    spread: float  # how much they vary from digit to digit (per-pixel std, averaged; the digits': ~0.2)
+    saturated: float  # share of their pixels within 0.01 of black or white
+
+    @property
+    def same_picture(self) -> bool:
+        """The same picture (up to 1% of the digits' own variation) for every digit."""
+        return self.spread < SAME_PICTURE
+
+    @property
+    def stuck(self) -> bool:
+        """Almost every pixel at black or white: the output units saturated."""
+        return self.saturated > STUCK_SHARE
 
 
 @dataclass
@@ -155,14 +191,17 @@ class AEResult:
     noisy_mse: dict[str, float]  # the same from noisy inputs (noise > 0 only; else empty)
     codes: dict[str, np.ndarray]  # (M, code) float32 codes of the held-out images per method
     labels: np.ndarray  # (M,) the held-out digits' labels
-    row: np.ndarray  # (ROW,) indices of the held-out digits shown in a row
-    row_images: np.ndarray  # (ROW, 28, 28) those digits
-    row_recon: dict[str, np.ndarray]  # (ROW, 28, 28) each method's reconstructions of them
-    epoch_recon: np.ndarray  # (epochs done, ROW, 28, 28) float32 the row by the autoencoder after each epoch
+    row: np.ndarray  # (POOL,) indices of the held-out digits carried whole (the first ones)
+    row_images: np.ndarray  # (POOL, 28, 28) those digits
+    row_recon: dict[str, np.ndarray]  # (POOL, 28, 28) each method's reconstructions of them
+    epoch_recon: np.ndarray  # (epochs done, ROW, 28, 28) float32 the first row after each epoch
     ae_state: dict[str, torch.Tensor]  # the trained autoencoder's state_dict (CPU; may hold NaN if diverged)
     pca_components: np.ndarray  # (code, 784) float32 PCA's components
     pca_mean: np.ndarray  # (784,) float32 the training images' mean
     pca_explained: np.ndarray  # (code,) share of the pixel variance each component explains
+    mean_mse: float = math.nan  # held-out MSE of drawing the training images' mean for every digit
+    row_noisy: np.ndarray | None = None  # (POOL, 28, 28) the carried digits with noise (noise > 0)
+    noisy_recon: dict[str, np.ndarray] = field(default_factory=dict)  # (POOL, 28, 28) from them, per method
     diverged_at: dict[str, int | None] = field(default_factory=dict)  # per method: 1-based step or None
     seconds: float = 0.0  # wall time of the whole run
     data: str = ""  # which data and split (one line for the page)
@@ -175,48 +214,94 @@ class AEResult:
         """One per method whose training broke down (PCA never does)."""
         return divergences(METHODS, [[self.diverged_at.get(m)] for m in METHODS])
 
+    def rows(self) -> int:
+        """How many rows of ROW digits the result carries."""
+        return len(self.row) // ROW
 
-def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor,
+    def digits(self, row: int) -> dict[str, np.ndarray]:
+        """Row `row` (0-based) of the carried digits: {"original", "ae", "pca"} (and, with noise,
+        "noisy" and each method's reconstruction from it, "ae_noisy", "pca_noisy"), (ROW, 28, 28) each."""
+        part = slice(row * ROW, (row + 1) * ROW)
+        shown = {"original": self.row_images[part], **{m: self.row_recon[m][part] for m in METHODS}}
+        if self.row_noisy is not None:
+            shown["noisy"] = self.row_noisy[part]
+            shown.update({f"{m}_noisy": self.noisy_recon[m][part] for m in METHODS})
+        return shown
+
+    def stall(self) -> Stall:
+        """How the autoencoder's reconstructions of the held-out digits look (for a run that
+        learnt nothing: the same picture for every digit? pixels stuck at black or white?)."""
+        recon = decode(self, self.codes["ae"], "ae", clip=False).reshape(len(self.labels), -1)
+        if not np.isfinite(recon).all():
+            return Stall(float("nan"), float("nan"))
+        return Stall(float(recon.std(axis=0).mean()), float(((recon < 0.01) | (recon > 0.99)).mean()))
+
+    def curves(self, epochs: int) -> tuple[np.ndarray, list[float]]:
+        """The training losses of the first `epochs` epochs: every step's, and each epoch's mean."""
+        return self.step_loss[:epochs * self.config.steps_per_epoch], self.epoch_loss[:epochs]
+
+    def training_row(self, epochs: int) -> np.ndarray | None:
+        """(ROW, 28, 28) the autoencoder's reconstructions of the first row after `epochs` epochs
+        (None before the first, or past a divergence)."""
+        return self.epoch_recon[epochs - 1] if 1 <= epochs <= len(self.epoch_recon) else None
+
+    def learnt(self) -> bool:
+        """Whether the autoencoder reconstructs the held-out digits better than their average
+        image does (a diverged or saturated run does not)."""
+        return math.isfinite(self.mse["ae"]) and not self.mse["ae"] >= self.mean_mse
+
+    def winner(self) -> str | None:
+        """The method with the lower held-out MSE (None when the autoencoder did not learn)."""
+        if not self.learnt():
+            return None
+        return min(METHODS, key=lambda m: self.mse[m])
+
+    def edge(self) -> float:
+        """How many times the winner's held-out MSE the other method's is (NaN without a winner)."""
+        winner = self.winner()
+        if winner is None:
+            return float("nan")
+        return max(self.mse.values()) / self.mse[winner]
+
+
+def _train_ae(config: AEConfig, x: torch.Tensor, row: torch.Tensor, part: tuple[int, int] = (0, 1),
               ) -> tuple[AutoEncoder, list[float], list[float], list[np.ndarray], int | None]:
     """Adam on MSE, the tutorial's batches; stops at the first diverged step (core.divergence),
-    without its update, and says where. Also the row's reconstructions after each epoch."""
+    without its update, and says where. Also the training row's reconstructions after each epoch.
+    `part` (i, n): this run is the i-th of n in one job, for the progress it reports."""
     model = new_model(config)
-    # Fused Adam: one kernel for every weight; 7.0 -> 5.1 ms a step on one thread here, and as close
-    # to the tutorial's plain Adam as the unfused one (tests/test_ae.py).
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
+    steps = AdamSteps(model, config.lr)  # the module's weights are views of the steps' flat tensor
     batches = generator_for(config.seed, "ae", "batches")
     noise_g = generator_for(config.seed, "ae", "noise")
     n, bs = len(x), config.batch_size
-    steps_per_epoch = -(-n // bs)
-    total = steps_per_epoch * config.epochs
+    steps_per_epoch, total = config.steps_per_epoch, config.steps
     every = max(1, total // 50)
     step_loss: list[float] = []
     epoch_loss: list[float] = []
     recons: list[np.ndarray] = []
     first: float | None = None
     for epoch in range(config.epochs):
-        order = epoch_order(n, batches)
+        shuffled = x[epoch_order(n, batches)]  # (n, 784): this epoch's batches are slices of it
         for start in range(0, n, bs):
-            target = x[order[start:start + bs]]  # (batch, 784)
+            target = shuffled[start:start + bs]  # (batch, 784)
             inp = noisy(target, config.noise, noise_g) if config.noise > 0 else target
-            loss = nn.functional.mse_loss(model(inp), target)
-            value = loss.item()
+            value = steps.loss(inp, target)
             first = value if first is None else first
             step_loss.append(value)
             if is_diverged(value, first):
                 epoch_loss.append(float("nan"))
                 return model.eval(), epoch_loss, step_loss, recons, len(step_loss)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            steps.update()
             if len(step_loss) % every == 0:
-                report(len(step_loss) / total)
+                report((part[0] + len(step_loss) / total) / part[1])
                 check_cancelled()
         epoch_loss.append(float(np.mean(step_loss[-steps_per_epoch:])))
         with torch.no_grad():
             recon = model(row).reshape(-1, 28, 28).numpy()
         recons.append(recon)
-        report(len(step_loss) / total, AEProgress(epoch + 1, list(epoch_loss), recon))
+        report((part[0] + len(step_loss) / total) / part[1],
+               AEProgress(epoch + 1, config.epochs, list(epoch_loss), np.asarray(step_loss, dtype=np.float32),
+                          row.reshape(-1, 28, 28).numpy(), recon))
     return model.eval(), epoch_loss, step_loss, recons, None
 
 
@@ -230,16 +315,16 @@ def _mse(recon: np.ndarray | torch.Tensor, x: torch.Tensor) -> float:
 
 
 @runs(AEConfig)
-def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu") -> AEResult:
+def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu",
+           part: tuple[int, int] = (0, 1)) -> AEResult:
     """Train the autoencoder and fit PCA on the same training images; measure both on the same
     held-out images. (This small network trains on the CPU whatever `device` says.)"""
     start = time.perf_counter()
     data = images()
     x = data.train[:config.train_size]
     held = data.heldout
-    row_idx = np.arange(min(ROW, len(held)))
-    row = held[torch.as_tensor(row_idx)]
-    model, epoch_loss, step_loss, recons, diverged_at = _train_ae(config, x, row)
+    pool = np.arange(min(POOL, len(held)))
+    model, epoch_loss, step_loss, recons, diverged_at = _train_ae(config, x, held[:ROW], part)
     # OpenBLAS's own threads, beside torch's on a shared CPU, made this fit take 3-8 s here instead
     # of 0.4 s: PCA gets as many threads as torch has.
     with threadpool_limits(limits=torch.get_num_threads()):
@@ -251,24 +336,87 @@ def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu") ->
     finite = bool(torch.isfinite(ae_recon).all())
     mse = {"ae": _mse(ae_recon, held) if finite and diverged_at is None else float("nan"),
            "pca": _mse(pca_recon, held)}
-    noisy_mse: dict[str, float] = {}
-    if config.noise > 0:
-        noisy_held = noisy(held, config.noise, generator_for(config.seed, "ae", "heldout_noise"))
-        with torch.no_grad():
-            noisy_mse["ae"] = _mse(model(noisy_held), held) if diverged_at is None else float("nan")
-        noisy_mse["pca"] = _mse(pca.inverse_transform(pca.transform(noisy_held.numpy())), held)
     result = AEResult(
         config=config, epoch_loss=epoch_loss, step_loss=np.asarray(step_loss, dtype=np.float32), mse=mse,
-        noisy_mse=noisy_mse, codes=codes, labels=data.heldout_labels, row=row_idx,
-        row_images=row.reshape(-1, 28, 28).numpy(), row_recon={},
-        epoch_recon=np.stack(recons) if recons else np.zeros((0, len(row_idx), 28, 28), np.float32),
+        noisy_mse={}, codes=codes, labels=data.heldout_labels, row=pool,
+        row_images=held[torch.as_tensor(pool)].reshape(-1, 28, 28).numpy(), row_recon={},
+        epoch_recon=np.stack(recons) if recons else np.zeros((0, ROW, 28, 28), np.float32),
         ae_state={k: v.detach().clone() for k, v in model.state_dict().items()},
         pca_components=pca.components_.astype(np.float32), pca_mean=pca.mean_.astype(np.float32),
         pca_explained=pca.explained_variance_ratio_.astype(np.float32),
+        mean_mse=_mse(torch.from_numpy(pca.mean_).expand_as(held), held),
         diverged_at={"ae": diverged_at, "pca": None}, data=data.description)
-    result.row_recon = {m: decode(result, codes[m][row_idx], m) for m in METHODS}
+    result.row_recon = {m: decode(result, codes[m][pool], m) for m in METHODS}
+    if config.noise > 0:
+        noisy_held = noisy(held, config.noise, generator_for(config.seed, "ae", "heldout_noise"))
+        noisy_codes = {m: encode(result, noisy_held.numpy(), m) for m in METHODS}
+        result.noisy_mse = {m: _mse(decode(result, noisy_codes[m], m, clip=False).reshape(held.shape), held)
+                            for m in METHODS}
+        if diverged_at is not None:
+            result.noisy_mse["ae"] = float("nan")
+        result.row_noisy = noisy_held[torch.as_tensor(pool)].reshape(-1, 28, 28).numpy()
+        result.noisy_recon = {m: decode(result, noisy_codes[m][pool], m) for m in METHODS}
     result.seconds = time.perf_counter() - start
     return result
+
+
+# --- over seeds, and what the page states ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """An effect the page states: at `code` and the lesson's other settings, `lower`'s held-out
+    MSE is below the other method's on every seed of CLAIM_SEEDS (tests/test_ae.py checks each)."""
+
+    code: int  # the code size
+    lower: str  # the method with the lower held-out MSE
+
+
+CLAIM_SEEDS = tuple(range(5))
+CLAIMS = (Claim(2, "ae"), Claim(3, "ae"), Claim(12, "pca"))  # PCA catches up somewhere in 6..12
+
+
+@dataclass(frozen=True)
+class AESpreadConfig:
+    """The run of `base` on seeds base.seed, base.seed + 1, ... (held-out MSE only)."""
+
+    base: AEConfig = AEConfig()  # the run whose methods are compared (its seed is the first)
+    seeds: int = 5  # how many seeds
+
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        return tuple(range(self.base.seed, self.base.seed + self.seeds))
+
+
+@dataclass
+class AESpreadResult:
+    """Both methods' held-out MSE on each seed."""
+
+    config: AESpreadConfig
+    mse: dict[str, list[float]]  # per method, one per seed (NaN: the autoencoder diverged)
+    learnt: list[bool]  # per seed: whether the autoencoder did better than the average digit
+
+    def wins(self) -> int:
+        """On how many seeds the autoencoder learnt and its held-out MSE is below PCA's."""
+        return sum(ok and a < p for ok, a, p in zip(self.learnt, self.mse["ae"], self.mse["pca"]))
+
+    def holds(self) -> str | None:
+        """What the page may say of the autoencoder beating PCA: "all" (every seed), "most" (more
+        than half), "none" (on no seed: PCA wins everywhere) or None (mixed, half or fewer)."""
+        k, n = self.wins(), self.config.seeds
+        return "all" if k == n else "most" if k > n / 2 else "none" if k == 0 else None
+
+
+@runs(AESpreadConfig)
+def run_spread(config: AESpreadConfig, device: torch.device | str = "cpu") -> AESpreadResult:
+    """The lesson's run on each seed, one after the other (each reports its share of the progress)."""
+    mse: dict[str, list[float]] = {m: [] for m in METHODS}
+    learnt = []
+    for i, seed in enumerate(config.seed_list):
+        result = run_ae(dataclasses.replace(config.base, seed=seed), device, part=(i, config.seeds))
+        for m in METHODS:
+            mse[m].append(result.mse[m])
+        learnt.append(result.learnt())
+    return AESpreadResult(config, mse, learnt)
 
 
 # --- decoding any code point ---------------------------------------------------------------------
@@ -330,3 +478,39 @@ def manifold_grid(result: AEResult, method: str = "ae", n: int = 15,
     ys = np.linspace(span[1, 1], span[1, 0], n, dtype=np.float32)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)  # (n rows, n cols, 2)
     return grid, decode(result, grid.reshape(-1, 2), method).reshape(n, n, 28, 28)
+
+
+def plane(result: AEResult, method: str, n: int = 41) -> tuple[np.ndarray, np.ndarray]:
+    """The explorer's plane of a 2-D code: (n * n, 2) code points of an n x n grid over the
+    held-out codes' range (the points a click can pick; n odd), and its middle point (2,)."""
+    span = code_range(result, method)
+    xs, ys = (np.linspace(lo, hi, n, dtype=np.float32) for lo, hi in span[:2])
+    points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    return points, points[len(points) // 2]
+
+
+def redraw(result: AEResult, image: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """A digit (28, 28) in [0, 1] through each method: {method: (its code (code,), the image
+    decoded from it (28, 28))}: where it lands in the code space, and how the method redraws it."""
+    out = {}
+    for m in METHODS:
+        z = encode(result, image, m)
+        out[m] = (z[0], decode(result, z, m)[0])
+    return out
+
+
+def training_problem() -> str | None:
+    """Why the lesson cannot be trained here (MNIST's folder cannot be read), or None when it can
+    (or may: without a folder a run downloads MNIST, and says so if it cannot)."""
+    return _folder_problem(os.environ.get(MNIST_DIR_ENV, "").strip())
+
+
+@functools.lru_cache(maxsize=4)
+def _folder_problem(folder: str) -> str | None:
+    if not folder:
+        return None
+    try:
+        load_from_folder(folder)
+    except MnistUnavailable as exc:
+        return str(exc)
+    return None

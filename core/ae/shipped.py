@@ -1,11 +1,12 @@
 """The autoencoder lesson's shipped runs: the lesson's run at code sizes 2 and 3 (seed 0), whole,
-so the page shows it at once and works without MNIST: reconstructions, codes, explorer, manifold
-and the drawn digit.
+so the page shows it at once and works without MNIST: reconstructions of the first 100 held-out
+digits, codes, explorer, manifold and the drawn digit.
 
 One file per code size, `weights/ae_code{n}.pt`, made by scripts/train_ae.py: a torch.save dict of
 tensors and plain values. The autoencoder's weights are float16 (to keep the file small); the
 held-out codes are float16 too, computed with those rounded weights, as the page uses them; the
-held-out MSE in its metadata is measured the same way. It loads with `weights_only` and passes
+held-out MSE in its metadata is measured the same way. Pictures (the carried digits, the first
+row after each epoch) are 8-bit, as they are shown. It loads with `weights_only` and passes
 core.weights' checks (size, keys, shapes, finite values).
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.ae import CODE_SIZES, METHODS, PIXELS, AEConfig, AEResult, AutoEncoder, decode
+from core.ae import CODE_SIZES, METHODS, PIXELS, ROW, AEConfig, AEResult, AutoEncoder, decode
 from core.runs import runs
 from core.weights import WeightsError, check_state_dict, read_file
 
@@ -62,7 +63,7 @@ def save_bytes(result: AEResult, meta: dict) -> bytes:
         "labels": torch.from_numpy(np.asarray(result.labels, dtype=np.uint8)),
         "row": torch.from_numpy(np.asarray(result.row, dtype=np.int64)),
         "row_images": torch.from_numpy(np.round(result.row_images * 255).astype(np.uint8)),
-        "epoch_recon": torch.from_numpy(result.epoch_recon).to(torch.float16),
+        "epoch_recon": torch.from_numpy(np.round(np.clip(result.epoch_recon, 0, 1) * 255).astype(np.uint8)),
         "step_loss": torch.from_numpy(result.step_loss),
         "epoch_loss": torch.tensor(result.epoch_loss, dtype=torch.float32),
         "meta": meta,
@@ -83,6 +84,11 @@ def _array(content: dict, key: str, shape: tuple[int | None, ...], floating: boo
     if floating and not torch.isfinite(value).all():
         raise WeightsError(f"{key} holds NaN or infinite values")
     return value.float().numpy() if floating else value.numpy()
+
+
+def _picture(content: dict, key: str, shape: tuple[int | None, ...]) -> np.ndarray:
+    """content[key], 8-bit pictures of `shape`, as float32 in [0, 1]."""
+    return _array(content, key, shape, floating=False).astype(np.float32) / 255
 
 
 def load_bytes(data: bytes, max_bytes: int = MAX_BYTES) -> AEResult:
@@ -106,20 +112,23 @@ def load_bytes(data: bytes, max_bytes: int = MAX_BYTES) -> AEResult:
     mse = meta.get("heldout_mse")
     if not isinstance(mse, dict) or set(mse) != set(METHODS):
         raise WeightsError("meta gives no held-out MSE per method")
+    mean_mse = meta.get("mean_mse")
+    if not isinstance(mean_mse, float) or not mean_mse > 0:
+        raise WeightsError("meta gives no held-out MSE of the average digit")
     labels = _array(content, "labels", (None,), floating=False)
     n, row = len(labels), _array(content, "row", (None,), floating=False)
     codes = {m: _array(content, f"codes_{m}", (n, code)) for m in METHODS}
-    if len(row) and (row.min() < 0 or row.max() >= n):
-        raise WeightsError("row indices outside the held-out images")
+    if len(row) < ROW or row.min() < 0 or row.max() >= n:
+        raise WeightsError(f"the carried digits are fewer than {ROW} or outside the held-out images")
     result = AEResult(
         config=config, epoch_loss=[float(v) for v in _array(content, "epoch_loss", (None,))],
         step_loss=_array(content, "step_loss", (None,)), mse={m: float(mse[m]) for m in METHODS},
         noisy_mse={}, codes=codes, labels=labels.astype(np.int64), row=row,
-        row_images=_array(content, "row_images", (len(row), 28, 28), floating=False).astype(np.float32) / 255,
-        row_recon={}, epoch_recon=_array(content, "epoch_recon", (None, len(row), 28, 28)),
+        row_images=_picture(content, "row_images", (len(row), 28, 28)), row_recon={},
+        epoch_recon=_picture(content, "epoch_recon", (None, ROW, 28, 28)),
         ae_state=state, pca_components=_array(content, "pca_components", (code, PIXELS)),
         pca_mean=_array(content, "pca_mean", (PIXELS,)),
-        pca_explained=_array(content, "pca_explained", (code,)),
+        pca_explained=_array(content, "pca_explained", (code,)), mean_mse=mean_mse,
         diverged_at={m: None for m in METHODS}, seconds=float(meta.get("train_seconds", 0.0)),
         data=str(meta.get("data", "")), shipped=dict(meta))
     result.row_recon = {m: decode(result, codes[m][row], m) for m in METHODS}
@@ -147,4 +156,5 @@ def meta_for(result: AEResult, seconds: float) -> dict:
             "made_by": "scripts/train_ae.py: core.ae.run_ae with the lesson's settings; "
                        "autoencoder weights and held-out codes stored as float16",
             "train_seconds": round(seconds, 1), "torch": str(torch.__version__),
+            "mean_mse": round(result.mean_mse, 6),
             "heldout_images": len(result.labels)}
