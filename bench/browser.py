@@ -153,6 +153,50 @@ def wait_count(pg, selector: str, at_least: int, timeout_ms: float = 30_000) -> 
     return handle.json_value()  # counted in the same instant (a rerun may remount a chart a moment later)
 
 
+# ---- the drawing canvas (ui.canvas) -------------------------------------------------------------
+
+CANVAS = "canvas.upper-canvas"  # streamlit-drawable-canvas's drawing surface (fabric.js's top canvas)
+# Whether each corner and the middle of `el` is what the reader would touch there: `el` itself, or
+# its own component's controls (the canvas toolbar, which reaches over the canvas's top right corner),
+# never another column, the page's header or the screen's edge. The canvas lives in a shadow root,
+# so the hit test follows shadow roots down.
+UNCOVERED = """(el) => { const r = el.getBoundingClientRect(), i = 3;
+  const hit = (x, y) => { let e = document.elementFromPoint(x, y);
+    while (e && e.shadowRoot) { const inner = e.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === e) break; e = inner; }
+    return e === el || (e !== null && e.getRootNode() === el.getRootNode() && e.getRootNode() !== document); };
+  return [[r.left + i, r.top + i], [r.right - i, r.top + i], [r.left + i, r.bottom - i],
+          [r.right - i, r.bottom - i], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]]
+    .map(([x, y]) => hit(x, y)); }"""
+
+
+def canvas(pg, timeout_ms: float = 30_000):
+    """The drawing canvas of the page, scrolled into view."""
+    target = pg.locator(CANVAS).first
+    target.wait_for(state="visible", timeout=timeout_ms)
+    target.scroll_into_view_if_needed()
+    return target
+
+
+def draw(pg, strokes: Sequence[Sequence[tuple[float, float]]], steps: int = 12) -> None:
+    """Draw `strokes` on the canvas, each a polyline of (x, y) in shares of its width and height,
+    one mouse drag each."""
+    box = canvas(pg).bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    for stroke in strokes:
+        pg.mouse.move(x0 + stroke[0][0] * w, y0 + stroke[0][1] * h)
+        pg.mouse.down()
+        for (ax, ay), (bx, by) in zip(stroke, stroke[1:]):
+            for i in range(1, steps + 1):
+                t = i / steps
+                pg.mouse.move(x0 + (ax + t * (bx - ax)) * w, y0 + (ay + t * (by - ay)) * h)
+        pg.mouse.up()
+        pg.wait_for_timeout(300)
+
+
+SEVEN = [[(0.3, 0.2), (0.72, 0.2)], [(0.72, 0.2), (0.55, 0.5), (0.42, 0.82)]]  # a bar, then down-left
+
+
 def exceptions(pg) -> list[str]:
     """Texts of any exception boxes on the page."""
     return [el.inner_text() for el in pg.locator("[data-testid='stException']").all()]

@@ -35,6 +35,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("batchnorm", "📊"),
     Lesson("activations", "📈"),
     Lesson("seq", "〰️"),
+    Lesson("ae", "🗜️"),
     Lesson("mnist", "✍️"),
 )
 HOME = Lesson("home", "🏠")  # not a lesson: the cards that lead to them

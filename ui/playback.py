@@ -85,9 +85,10 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         # the browser drew anew from that run showed 0 (CI, under load: the timeline read 0 on a
         # finished run).
         st.session_state[shown_key] = frame
-        with row.container(width="stretch", key=f"{key}.timeline"):
-            st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=n_frames < 2 or playing,
-                      on_change=None if playing else _on_slide)
+        if n_frames >= 2:  # a one-frame run has no timeline (a slider from 0 to 0 raises)
+            with row.container(width="stretch", key=f"{key}.timeline"):
+                st.slider(tr("play.timeline"), 0, last, key=shown_key, disabled=playing,
+                          on_change=None if playing else _on_slide)
         draw(frame)
         if st.session_state.get(playing_key) and frame >= last:
             st.session_state[playing_key] = False

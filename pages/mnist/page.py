@@ -13,7 +13,6 @@ from core.mnist import (
     jobs,
     load_weights,
     lstm_row_probabilities,
-    preprocess,
     probabilities,
     top_class,
     weights_digest,
@@ -38,30 +37,26 @@ from pages.mnist.charts import (
     upscale,
 )
 from pages.mnist.controls import CONTROLS, TRAIN_SIZE
+from ui.canvas import canvas_row, draw_digit
 from ui.charts import chart
 from ui.i18n import tr
 from ui.lesson import submit, wait_for
 from ui.sidebar import run_seed
 from ui.theme import chart_labels
 
-STROKE = 22  # canvas brush width in px (on 280 px, about MNIST's stroke width for a digit filling it)
 MISTAKES_SHOWN = 24
+SEEN_WIDTH = 176  # px: "what the models see", the digit at 6x
 
 
 # ---- sections ----------------------------------------------------------------------------------
 
 def _draw_and_predict(models: dict[str, nn.Module], origin: dict[str, str],
                       labels: Labels) -> np.ndarray | None:
-    from streamlit_drawable_canvas import st_canvas  # only inside a Streamlit run
-
-    st.space("medium")  # room for the canvas toolbar, which floats above the canvas
-    left, mid, right = st.columns([1.1, 0.8, 2.4])
+    left, rest = canvas_row()
     with left:
-        canvas = st_canvas(stroke_width=STROKE, stroke_color="#FFFFFF", background_color="#000000",
-                           height=280, width=280, drawing_mode="freedraw", return_image_data=True,
-                           update_streamlit=True, key="mnist.canvas")
-        st.caption(tr("mnist.draw_help"))
-    image = None if canvas is None or canvas.image_data is None else preprocess(canvas.image_data)
+        image = draw_digit("mnist.canvas", tr("mnist.draw_help"))
+    beside = rest.container(horizontal=True, gap="medium")  # the prediction goes below where narrow
+    mid, right = beside.container(width=SEEN_WIDTH), beside.container(width="stretch")
     with mid:
         st.markdown(f"**{tr('mnist.sees')}**")
         if image is not None:

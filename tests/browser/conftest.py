@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from bench.browser import CHROMIUM, VIEWPORT, chromium, streamlit_server
-from bench.browser import exceptions as exceptions  # the test modules' page helpers, re-exported
+from bench.browser import SEVEN as SEVEN  # the test modules' page helpers, re-exported
+from bench.browser import UNCOVERED as UNCOVERED
+from bench.browser import canvas as canvas
+from bench.browser import draw as draw
+from bench.browser import exceptions as exceptions
 from bench.browser import wait_count as wait_count
 from bench.browser import wait_ready as wait_ready
 

@@ -4,33 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import exceptions, wait_ready
+from tests.browser.conftest import SEVEN, draw, exceptions, wait_ready
 
 PREDICTION = "[data-testid='stMetric']:has-text('it is a')"
-
-
-def canvas_box(page):
-    """The drawing surface of streamlit-drawable-canvas (fabric.js puts its input canvas on top)."""
-    upper = page.locator("canvas.upper-canvas")
-    target = upper.first if upper.count() else page.locator("[data-testid='stMain'] canvas").last
-    target.wait_for(state="visible", timeout=20_000)
-    return target.bounding_box()
-
-
-def draw_seven(page) -> None:
-    """A 7: a bar across the top, then a stroke down to the lower left, as one mouse drag each."""
-    box = canvas_box(page)
-    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
-    strokes = [[(0.3, 0.2), (0.72, 0.2)], [(0.72, 0.2), (0.55, 0.5), (0.42, 0.82)]]
-    for stroke in strokes:
-        page.mouse.move(x0 + stroke[0][0] * w, y0 + stroke[0][1] * h)
-        page.mouse.down()
-        for (ax, ay), (bx, by) in zip(stroke, stroke[1:]):
-            for i in range(1, 13):
-                t = i / 12
-                page.mouse.move(x0 + (ax + t * (bx - ax)) * w, y0 + (ay + t * (by - ay)) * h)
-        page.mouse.up()
-        page.wait_for_timeout(300)
 
 
 def test_drawing_a_digit_gets_both_predictions(server, page):
@@ -40,7 +16,7 @@ def test_drawing_a_digit_gets_both_predictions(server, page):
     page.get_by_text("Draw a digit on the black canvas").wait_for(timeout=20_000)
     assert time.monotonic() - start < 60
     assert page.locator(PREDICTION).count() == 0  # an empty canvas gets a prompt
-    draw_seven(page)
+    draw(page, SEVEN)
     page.locator(PREDICTION).nth(1).wait_for(timeout=30_000)
     wait_ready(page)
     metrics = [m.inner_text() for m in page.locator(PREDICTION).all()]
