@@ -164,7 +164,8 @@ UNCOVERED = """(el) => { const r = el.getBoundingClientRect(), i = 3;
   const hit = (x, y) => { let e = document.elementFromPoint(x, y);
     while (e && e.shadowRoot) { const inner = e.shadowRoot.elementFromPoint(x, y);
       if (!inner || inner === e) break; e = inner; }
-    return e === el || (e !== null && e.getRootNode() === el.getRootNode() && e.getRootNode() !== document); };
+    const root = el.getRootNode();
+    return e === el || (e !== null && root !== document && e.getRootNode() === root); };
   return [[r.left + i, r.top + i], [r.right - i, r.top + i], [r.left + i, r.bottom - i],
           [r.right - i, r.bottom - i], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]]
     .map(([x, y]) => hit(x, y)); }"""

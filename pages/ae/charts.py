@@ -95,10 +95,11 @@ def rows_html(rows: Sequence[tuple[str, np.ndarray | None]], max_width: int = 64
 
 def digit_png(image: np.ndarray, size: int = 112, caption: str = "") -> str:
     """One digit, crisp, `size` px wide, with a caption under it (HTML)."""
-    return (f'<figure style="margin:0;text-align:center;width:{size}px">'
+    return (f'<figure style="margin:0;width:max-content">'
             f'<img alt="{html.escape(caption)}" src="{strip_png(image[None])}" '
             f'style="width:{size}px;image-rendering:pixelated;display:block;border:1px solid #ddd">'
-            f'<figcaption style="font-size:0.85rem">{html.escape(caption)}</figcaption></figure>')
+            f'<figcaption style="font-size:0.85rem;white-space:nowrap">{html.escape(caption)}</figcaption>'
+            '</figure>')
 
 
 def figures_html(figures: Sequence[str]) -> str:

@@ -145,7 +145,7 @@ def _source(result: AEResult) -> None:
     """Where the run shown comes from, and what differs between the two methods."""
     c = result.config
     if result.shipped:
-        st.caption(tr("ae.source_shipped", code=c.code, seed=c.seed, seconds=result.seconds))
+        st.caption(tr("ae.source_shipped", code=c.code, seed=c.seed))
     else:
         st.caption(tr("ae.source_trained", seconds=result.seconds, data=result.data))
     st.caption(tr("ae.differs", code=c.code, n=c.train_size, m=len(result.labels)))

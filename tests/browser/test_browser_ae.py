@@ -98,6 +98,6 @@ def test_chinese(server, page):
     assert "自编码器" in page.locator("h1").first.inner_text()
     assert "自编码器：留出集 MSE" in page.locator(METRIC).first.inner_text()
     assert "原图" in _view_with(page, "原图")
-    assert _view_with(page, "自编码器 画出")
+    assert _view_with(page, "自编码器从")
     page.get_by_text("潜在空间探索器").wait_for(timeout=30_000)
     assert not exceptions(page)

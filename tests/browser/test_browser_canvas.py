@@ -20,7 +20,8 @@ def _ae_answered(page) -> None:
     """The autoencoder page redraws the digit (a markup view: its own frame)."""
     page.wait_for_function(
         """() => Array.from(document.querySelectorAll("iframe[title*='markup']")).some(f => {
-               try { return f.contentDocument.body.innerText.includes("your digit"); } catch (e) { return false; } })""",
+               try { return f.contentDocument.body.innerText.includes("your digit"); }
+               catch (e) { return false; } })""",
         timeout=30_000)
 
 
@@ -42,8 +43,8 @@ def test_the_canvas_is_wholly_visible_and_drawable(server, browser, name, screen
         page.wait_for_timeout(300)  # the scroll settles
         box = surface.bounding_box()
         assert box["width"] == box["height"] == 280
-        assert 0 <= box["x"] and box["x"] + box["width"] <= width, (box, screen)
-        assert 0 <= box["y"] and box["y"] + box["height"] <= height, (box, screen)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, screen)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (box, screen)
         assert all(surface.evaluate(UNCOVERED)), "part of the canvas is hidden"
         draw(page, SEVEN)
         PAGES[name](page)
