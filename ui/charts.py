@@ -61,10 +61,11 @@ def to_spec(chart: alt.TopLevelMixin) -> Spec:
     return spec
 
 
-def show(spec: Spec, container: Any = st, **select: Any) -> Any:
+def show(spec: Spec, container: Any = st, **options: Any) -> Any:
     """Draw a spec from `to_spec` across the container's width (Streamlit copies it; it stays intact).
-    `select`: Streamlit's selection arguments (`on_select`, `key`); then the selection is returned."""
-    return container.vega_lite_chart(spec, width="stretch", **select)
+    `options`: Streamlit's own arguments (a selection's `on_select` and `key`, then the selection is
+    returned; `width="content"` for the chart's own width)."""
+    return container.vega_lite_chart(spec, **{"width": "stretch", **options})
 
 
 MAX_SPEC_BYTES = 96 << 20  # the specs kept, by the size of their data (a class of 30 asks for many)
@@ -144,13 +145,13 @@ def paragraph(text: str) -> str:
 
 
 def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st, *,
-          cache: bool = True, select: dict[str, Any] | None = None) -> Any:
+          cache: bool = True, options: dict[str, Any] | None = None) -> Any:
     """Draw `make()`, built once per `key` and language in this process and shared by all sessions.
 
     `key` must name everything the chart shows apart from the language: the page and chart, the
     run's config (seed included), the frame, the view options. `make` runs only on a miss.
     `cache=False` for a chart no one will see again (a live run's redraw while it trains): built
-    each time, and it pushes no shared spec out of the cache. `select` (`{"on_select": "rerun",
-    "key": ...}`) makes the chart's selections a widget, whose state is returned.
+    each time, and it pushes no shared spec out of the cache. `options` go to Streamlit (see `show`):
+    `{"on_select": "rerun", "key": ...}` makes the chart's selections a widget, whose state is returned.
     """
-    return show(_cached_spec(key, lang(), make) if cache else to_spec(make()), container, **(select or {}))
+    return show(_cached_spec(key, lang(), make) if cache else to_spec(make()), container, **(options or {}))

@@ -16,13 +16,14 @@ import pandas as pd
 from PIL import Image
 
 from core.ae import METHODS
-from ui.theme import BLUE, DARK_GREY, FONT, GREY, HEIGHT, LIGHT_GREY, ORANGE, SMALL_HEIGHT
+from ui.theme import BLUE, DARK_GREY, FONT, GREY, LIGHT_GREY, ORANGE, SMALL_HEIGHT
 
 METHOD_COLOURS = {"ae": BLUE, "pca": ORANGE}  # one fixed colour per method on every chart
 DIGITS = "tableau10"  # ten distinguishable colours, one per digit, on every code chart
 MAX_LINE_POINTS = 1500  # a loss line this long looks like every step
 PANEL = 200  # px, a code panel's side: the two methods side by side fit 1024 px with the sidebar open
 PAIR_PANEL = PANEL
+PLANE = 240  # px, the explorer's plane (square, as the manifold picture under it)
 GAP = 2  # px of grey between the digits of a row picture
 
 
@@ -68,11 +69,25 @@ def strips(*rows: np.ndarray, factor: int = 2) -> np.ndarray:
     return np.kron(np.concatenate(parts), np.ones((factor, factor), dtype=np.uint8))
 
 
+def png_url(picture: np.ndarray) -> str:
+    """A (h, w) uint8 grey picture as a PNG data URL."""
+    buf = io.BytesIO()
+    Image.fromarray(picture, "L").save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
 def strip_png(images: np.ndarray) -> str:
     """`strip(images)` as a PNG data URL."""
-    buf = io.BytesIO()
-    Image.fromarray(strip(images), "L").save(buf, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return png_url(strip(images))
+
+
+def picture_html(picture: np.ndarray, caption: str, max_width: int) -> str:
+    """A (h, w) uint8 picture, crisp, as wide as its column up to `max_width` px, captioned."""
+    return (f'<figure style="margin:0;max-width:{max_width}px">'
+            f'<img alt="{html.escape(caption)}" src="{png_url(picture)}" '
+            'style="width:100%;image-rendering:pixelated;display:block">'
+            f'<figcaption style="font-size:0.85rem;opacity:0.7;text-align:center">{html.escape(caption)}'
+            '</figcaption></figure>')
 
 
 def rows_html(rows: Sequence[tuple[str, np.ndarray | None]], max_width: int = 640,
@@ -230,4 +245,4 @@ def plane_chart(codes: np.ndarray, digits: np.ndarray, grid: np.ndarray, start: 
         x=x, y=y, color=alt.value(DARK_GREY),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.0), empty=False),
     ).add_params(pick)
-    return alt.layer(scatter, target).properties(width="container", height=HEIGHT - 40)
+    return alt.layer(scatter, target).properties(width=PLANE, height=PLANE)

@@ -36,6 +36,7 @@ from pages.ae.charts import (
     figures_html,
     grid_png,
     loss_chart,
+    picture_html,
     plane_chart,
     rows_html,
     strips,
@@ -52,6 +53,7 @@ from ui.theme import chart_labels
 
 SETTINGS = (("code", "lr", "epochs"), ("batch", "noise"))  # the settings box, three to a row
 MANIFOLD = 15  # decoded images per side of the manifold picture
+MANIFOLD_WIDTH = 420  # px (its column's width where that is less): 28 px a digit
 
 
 # ---- settings, and which run is shown -----------------------------------------------------------
@@ -259,10 +261,14 @@ def _explorer(result: AEResult, key: Hashable, labels: Labels) -> None:
         with col:
             st.markdown(f"**{labels.method(m)}**")
             _plane(result, key, m, labels)
-            grid, pictures = manifold_grid(result, m, n=MANIFOLD)
-            st.image(grid_png(pictures), width="stretch",
-                     caption=tr("ae.manifold_caption", n=MANIFOLD, x0=grid[-1, 0, 0], x1=grid[-1, -1, 0],
-                                y0=grid[-1, 0, 1], y1=grid[0, 0, 1]))
+            markup(f"ae.manifold.{m}", ("ae.manifold", key, m), lambda m=m: _manifold(result, m))
+
+
+def _manifold(result: AEResult, method: str) -> str:
+    grid, pictures = manifold_grid(result, method, n=MANIFOLD)
+    caption = tr("ae.manifold_caption", n=MANIFOLD, x0=grid[-1, 0, 0], x1=grid[-1, -1, 0],
+                 y0=grid[-1, 0, 1], y1=grid[0, 0, 1])
+    return picture_html(grid_png(pictures), caption, MANIFOLD_WIDTH)
 
 
 @st.fragment
@@ -271,7 +277,7 @@ def _plane(result: AEResult, key: Hashable, method: str, labels: Labels) -> None
     grid, start = plane(result, method)
     event = chart(("ae.plane", key, method),
                   lambda: plane_chart(result.codes[method], result.labels, grid, start, method, labels),
-                  select={"on_select": "rerun", "key": f"ae.pick.{method}"})
+                  options={"on_select": "rerun", "key": f"ae.pick.{method}", "width": "content"})
     z = _picked(event, start)
     image = decode(result, z, method)[0]
     caption = tr("ae.decoded_at", method=labels.method(method), point=_point(z))
