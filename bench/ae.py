@@ -82,7 +82,7 @@ def bench_explorer(clicks: int) -> None:
             wait_ready(page, 120_000)
             page.get_by_text("Over several seeds").wait_for(timeout=120_000)
             wait_ready(page, 60_000)
-            plane = page.locator("[data-testid='stMain'] [data-testid='stVegaLiteChart']").nth(2)
+            plane = page.locator(".st-key-ae-pick-ae [data-testid='stVegaLiteChart']")  # key ae.pick.ae
             plane.scroll_into_view_if_needed()
             page.wait_for_timeout(2000)  # the page settles: nothing runs but the clicks
             box = plane.bounding_box()

@@ -15,14 +15,12 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from core.ae import METHODS
 from ui.theme import BLUE, DARK_GREY, FONT, GREY, LIGHT_GREY, ORANGE, SMALL_HEIGHT
 
 METHOD_COLOURS = {"ae": BLUE, "pca": ORANGE}  # one fixed colour per method on every chart
 DIGITS = "tableau10"  # ten distinguishable colours, one per digit, on every code chart
 MAX_LINE_POINTS = 1500  # a loss line this long looks like every step
-PANEL = 200  # px, a code panel's side: the two methods side by side fit 1024 px with the sidebar open
-PAIR_PANEL = PANEL
+PANEL = 200  # px, a code panel's side: a method's chart fits its column at 1024 px and a phone
 PLANE = 240  # px, the explorer's plane (square, as the manifold picture under it)
 GAP = 2  # px of grey between the digits of a row picture
 
@@ -175,49 +173,39 @@ def pairs(code: int) -> list[tuple[int, int]]:
     return [(1, 2)] if code == 2 else [(1, 2), (1, 3), (2, 3)]
 
 
-def _codes_frame(codes: dict[str, np.ndarray], digits: np.ndarray, shown: int) -> pd.DataFrame:
+def codes_chart(codes: np.ndarray, digits: np.ndarray, method: str, labels: Labels,
+                drawn: np.ndarray | None = None) -> alt.VConcatChart:
+    """One method's held-out codes coloured by digit: the plane of a 2-D code, else three pairs of
+    its first three numbers, one under the other, linked: a brush in one panel highlights the
+    same digits in the others. `drawn`: a drawn digit's code, marked with a black cross.
+    (One chart per method, so that a phone stacks them: the two side by side in one chart were
+    544 px wide, and the page scrolled sideways at 390 px.)"""
+    code = codes.shape[1]
     data = {"digit": np.asarray(digits).astype(str)}
-    for m in METHODS:
-        for i in range(shown):
-            data[f"{m}_{i + 1}"] = codes[m][:, i].astype(float)
-    return pd.DataFrame(data)
-
-
-def codes_chart(codes: dict[str, np.ndarray], digits: np.ndarray, labels: Labels,
-                drawn: dict[str, np.ndarray] | None = None) -> alt.VConcatChart:
-    """The held-out codes of both methods coloured by digit: one column per method, one panel per
-    projection. A brush in any panel highlights the same images in every panel (linked views).
-    `drawn`: a drawn digit's code per method, marked with a black cross."""
-    code = codes["ae"].shape[1]
-    shown = min(code, 3)
-    df = _codes_frame(codes, digits, shown)
+    data.update({f"z{i + 1}": codes[:, i].astype(float) for i in range(min(code, 3))})
+    df = pd.DataFrame(data)
     brush = alt.selection_interval(name="brush")
     colour = alt.condition(brush, alt.Color("digit:N", title=labels.digit, scale=alt.Scale(scheme=DIGITS),
-                                            legend=alt.Legend(orient="top", columns=10, symbolType="circle")),
+                                            legend=alt.Legend(orient="top", columns=5, symbolType="circle")),
                            alt.value(LIGHT_GREY))
-    side = PAIR_PANEL if code == 2 else PANEL
-    columns, views = [], []
-    for m in METHODS:
-        panels = []
-        for a, b in pairs(code):
-            views.append(f"{m}_{a}_{b}")
-            xa, yb = f"{m}_{a}", f"{m}_{b}"
-            dots = alt.Chart(df).mark_circle(size=14, opacity=0.7).encode(
-                x=alt.X(f"{xa}:Q", title=labels.number.format(method=labels.method(m), i=a),
-                        scale=alt.Scale(zero=False)),
-                y=alt.Y(f"{yb}:Q", title=labels.number.format(method=labels.method(m), i=b),
-                        scale=alt.Scale(zero=False)),
-                color=colour, tooltip=[alt.Tooltip("digit:N", title=labels.digit)],
-            ).properties(width=side, height=side, name=views[-1])
-            if drawn is not None:
-                mark = pd.DataFrame({xa: [float(drawn[m][a - 1])], yb: [float(drawn[m][b - 1])]})
-                dots = dots + alt.Chart(mark).mark_point(shape="cross", size=420, filled=True, color="black",
-                                                         stroke="white", strokeWidth=1.5).encode(
-                    x=f"{xa}:Q", y=f"{yb}:Q")
-            panels.append(dots)
-        columns.append(alt.vconcat(*panels, title=alt.Title(labels.method(m), anchor="middle",
-                                                             color=METHOD_COLOURS[m])))
-    chart = alt.hconcat(*columns).configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT - 1)
+    panels, views = [], []
+    for a, b in pairs(code):
+        views.append(f"{method}_{a}_{b}")
+        x = alt.X(f"z{a}:Q", title=labels.number.format(method=labels.method(method), i=a),
+                  scale=alt.Scale(zero=False))
+        y = alt.Y(f"z{b}:Q", title=labels.number.format(method=labels.method(method), i=b),
+                  scale=alt.Scale(zero=False))
+        dots = alt.Chart(df).mark_circle(size=14, opacity=0.7).encode(
+            x=x, y=y, color=colour, tooltip=[alt.Tooltip("digit:N", title=labels.digit)],
+        ).properties(width=PANEL, height=PANEL, name=views[-1])
+        if drawn is not None:
+            mark = pd.DataFrame({f"z{a}": [float(drawn[a - 1])], f"z{b}": [float(drawn[b - 1])]})
+            dots = dots + alt.Chart(mark).mark_point(shape="cross", size=420, filled=True, color="black",
+                                                     stroke="white", strokeWidth=1.5).encode(x=x, y=y)
+        panels.append(dots)
+    chart = alt.vconcat(*panels, title=alt.Title(labels.method(method), anchor="middle",
+                                                 color=METHOD_COLOURS[method]))
+    chart = chart.configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT - 1)
     # One brush over every panel, named once at the top (added to each panel instead, Altair merges
     # the copies and warns each time the chart is converted).
     chart.params = [alt.TopLevelSelectionParameter(name=brush.name, views=views,

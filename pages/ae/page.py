@@ -240,9 +240,11 @@ def _codes(result: AEResult, key: Hashable, labels: Labels) -> None:
                  *(digit_png(placed[m][1], caption=f"{labels.method(m)}: {_point(placed[m][0])}")
                    for m in METHODS)]))
             st.caption(tr("ae.draw_where"))
-    drawn = None if placed is None else {m: placed[m][0] for m in METHODS}
-    chart(("ae.codes", key, None if image is None else image.tobytes()),
-          lambda: codes_chart(result.codes, result.labels, labels, drawn=drawn))
+    for col, m in zip(st.columns(2), METHODS):
+        drawn = None if placed is None else placed[m][0]
+        chart(("ae.codes", key, m, None if image is None else image.tobytes()),
+              lambda m=m, drawn=drawn: codes_chart(result.codes[m], result.labels, m, labels, drawn=drawn),
+              col, options={"width": "content"})
     st.caption(tr("ae.codes_caption"))
 
 

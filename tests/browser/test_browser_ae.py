@@ -10,6 +10,7 @@ from tests.browser.conftest import SEVEN, draw, exceptions, wait_count, wait_rea
 CHARTS = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
 DRAWN = f"{CHARTS} canvas, {CHARTS} svg.marks"
 METRIC = "[data-testid='stMetric']"
+PLANE = ".st-key-ae-pick-ae"  # the autoencoder's plane in the explorer (its widget key, ae.pick.ae)
 VIEWS = "iframe[title*='markup']"  # ui.charts.markup: the rows of digits, the decoded points
 VIEW_TEXTS = f"""() => Array.from(document.querySelectorAll("{VIEWS}")).map(f => {{
     try {{ return f.contentDocument.body.innerText; }} catch (e) {{ return ""; }} }})"""
@@ -36,7 +37,7 @@ def test_the_shipped_run_is_drawn_at_once(server, page):
     assert "Autoencoder vs PCA" in page.locator("h1").first.inner_text()
     metrics = [m.inner_text() for m in page.locator(METRIC).all()]
     assert len(metrics) == 2 and "autoencoder: held-out MSE" in metrics[0]
-    assert wait_count(page, DRAWN, 2) >= 2  # the training loss, the codes (six linked panels)
+    assert wait_count(page, DRAWN, 3) >= 3  # the training loss, each method's codes (three linked panels)
     rows = _view_with(page, "original")
     assert "autoencoder" in rows and "PCA" in rows
     assert page.get_by_text("Shipped run: the lesson's settings at code size 3").count() == 1
@@ -45,9 +46,8 @@ def test_the_shipped_run_is_drawn_at_once(server, page):
 def test_the_explorer_decodes_the_point_clicked(server, page):
     _open(page, f"{server}/ae?lang=en&ae.code=2")
     before = {m: _view_with(page, f"{name} draws") for m, name in (("ae", "autoencoder"), ("pca", "PCA"))}
-    charts = page.locator(CHARTS)
-    assert wait_count(page, DRAWN, 4) >= 4  # loss, codes, the two planes
-    plane = charts.nth(2)
+    assert wait_count(page, DRAWN, 5) >= 5  # the loss, the codes of each method, the two planes
+    plane = page.locator(f"{PLANE} [data-testid='stVegaLiteChart']")
     plane.scroll_into_view_if_needed()
     box = plane.bounding_box()
     page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.25 * box["height"])
@@ -77,7 +77,7 @@ def test_a_drawn_digit_lands_in_both_code_spaces(server, page):
     moved = re.findall(r"(autoencoder|PCA): \((-?[\d.]+), (-?[\d.]+)\)", _view_with(page, "your digit"))
     assert len(moved) == 2 and all(a != b for a, b in zip(codes, moved))  # both points moved
     wait_ready(page)
-    assert wait_count(page, DRAWN, 4) >= 4
+    assert wait_count(page, DRAWN, 5) >= 5
     assert not exceptions(page)
 
 
