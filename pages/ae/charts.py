@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,12 @@ from ui.theme import BLUE, DARK_GREY, FONT, GREY, LIGHT_GREY, ORANGE, SMALL_HEIG
 METHOD_COLOURS = {"ae": BLUE, "pca": ORANGE}  # one fixed colour per method on every chart
 DIGITS = "tableau10"  # ten distinguishable colours, one per digit, on every code chart
 MAX_LINE_POINTS = 1500  # a loss line this long looks like every step
+# The codes chart adds its brush to every panel, so that they are linked: Altair merges the copies
+# into one selection, as meant, and warns each time such a chart is converted. (Naming the panels and
+# declaring the selection once at the top broke as soon as a panel was layered with the drawn digit's
+# cross: Altair renames views inside a layer, and Vega found no "brush".)
+warnings.filterwarnings("ignore", "Automatically deduplicated selection parameter", UserWarning)
+
 PANEL = 200  # px, a code panel's side: a method's chart fits its column at 1024 px and a phone
 PLANE = 240  # px, the explorer's plane (square, as the manifold picture under it)
 GAP = 2  # px of grey between the digits of a row picture
@@ -188,16 +195,15 @@ def codes_chart(codes: np.ndarray, digits: np.ndarray, method: str, labels: Labe
     colour = alt.condition(brush, alt.Color("digit:N", title=labels.digit, scale=alt.Scale(scheme=DIGITS),
                                             legend=alt.Legend(orient="top", columns=5, symbolType="circle")),
                            alt.value(LIGHT_GREY))
-    panels, views = [], []
+    panels = []
     for a, b in pairs(code):
-        views.append(f"{method}_{a}_{b}")
         x = alt.X(f"z{a}:Q", title=labels.number.format(method=labels.method(method), i=a),
                   scale=alt.Scale(zero=False))
         y = alt.Y(f"z{b}:Q", title=labels.number.format(method=labels.method(method), i=b),
                   scale=alt.Scale(zero=False))
         dots = alt.Chart(df).mark_circle(size=14, opacity=0.7).encode(
             x=x, y=y, color=colour, tooltip=[alt.Tooltip("digit:N", title=labels.digit)],
-        ).properties(width=PANEL, height=PANEL, name=views[-1])
+        ).add_params(brush).properties(width=PANEL, height=PANEL)
         if drawn is not None:
             mark = pd.DataFrame({f"z{a}": [float(drawn[a - 1])], f"z{b}": [float(drawn[b - 1])]})
             dots = dots + alt.Chart(mark).mark_point(shape="cross", size=420, filled=True, color="black",
@@ -205,12 +211,7 @@ def codes_chart(codes: np.ndarray, digits: np.ndarray, method: str, labels: Labe
         panels.append(dots)
     chart = alt.vconcat(*panels, title=alt.Title(labels.method(method), anchor="middle",
                                                  color=METHOD_COLOURS[method]))
-    chart = chart.configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT - 1)
-    # One brush over every panel, named once at the top (added to each panel instead, Altair merges
-    # the copies and warns each time the chart is converted).
-    chart.params = [alt.TopLevelSelectionParameter(name=brush.name, views=views,
-                                                   select=alt.IntervalSelectionConfig(type="interval"))]
-    return chart
+    return chart.configure_axis(labelFontSize=FONT - 2, titleFontSize=FONT - 1)
 
 
 def plane_chart(codes: np.ndarray, digits: np.ndarray, grid: np.ndarray, start: np.ndarray, method: str,

@@ -64,20 +64,24 @@ def test_the_explorer_decodes_the_point_clicked(server, page):
     assert not exceptions(page)
 
 
+CODE = r"(autoencoder|PCA): \((-?[\d.]+), (-?[\d.]+), (-?[\d.]+)\)"  # a 3-number code in a caption
+
+
 def test_a_drawn_digit_lands_in_both_code_spaces(server, page):
-    _open(page, f"{server}/ae?lang=en&ae.code=2")
+    _open(page, f"{server}/ae?lang=en")
     page.get_by_text("Draw a digit on the black canvas").wait_for(timeout=30_000)
     draw(page, SEVEN)
     first = _view_with(page, "your digit")
-    codes = re.findall(r"(autoencoder|PCA): \((-?[\d.]+), (-?[\d.]+)\)", first)
+    codes = re.findall(CODE, first)
     assert [c[0] for c in codes] == ["autoencoder", "PCA"], first
     draw(page, [[(0.2, 0.55), (0.8, 0.55)]])  # a bar across: another digit, another place
     page.wait_for_function(
         f"() => ({VIEW_TEXTS})().some(t => t.includes('your digit') && t !== {first!r})", timeout=30_000)
-    moved = re.findall(r"(autoencoder|PCA): \((-?[\d.]+), (-?[\d.]+)\)", _view_with(page, "your digit"))
+    moved = re.findall(CODE, _view_with(page, "your digit"))
     assert len(moved) == 2 and all(a != b for a, b in zip(codes, moved))  # both points moved
     wait_ready(page)
-    assert wait_count(page, DRAWN, 5) >= 5
+    # the loss and each method's codes with the cross, drawn (a layered panel once broke the brush)
+    assert wait_count(page, DRAWN, 3) >= 3
     assert not exceptions(page)
 
 
