@@ -1,7 +1,7 @@
 """The figures behind each page's lesson, per seed, as the truth tests check them (they assert, this prints).
 
     python -m bench.lessons            # seeds 0-4 (the tests' seeds)
-    PLAYGROUND_MNIST_DIR=../shared/data/mnist python -m bench.lessons --mnist
+    PLAYGROUND_MNIST_DIR=../shared/data/mnist python -m bench.lessons --mnist   # MNIST, the autoencoder too
 """
 
 from __future__ import annotations
@@ -107,10 +107,22 @@ def mnist() -> None:
           f"LSTM {accs['lstm']:.2%}; CNN on {n} held-out digits redrawn on the canvas: {hit:.1%}")
 
 
+def ae(seeds: int) -> None:
+    from core.ae import CLAIMS, AEConfig, AESpreadConfig, run_spread
+
+    claimed = {c.code for c in CLAIMS}
+    for code in sorted(claimed | {6, 8}):
+        s = run_spread(AESpreadConfig(AEConfig(code=code), seeds))
+        mark = " (a page claim)" if code in claimed else ""
+        print(f"Autoencoder vs PCA, code size {code}{mark}, held-out MSE, seeds 0-{seeds - 1}: autoencoder "
+              f"{_row(s.mse['ae'])}; PCA {s.mse['pca'][0]:.4f}; autoencoder lower on {s.wins()}/{seeds}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--mnist", action="store_true", help="also the MNIST quality bars (needs the data)")
+    parser.add_argument("--mnist", action="store_true",
+                        help="also the MNIST lessons: quality bars, autoencoder vs PCA (needs the data)")
     args = parser.parse_args()
     setup_threads()
     fit(args.seeds)
@@ -121,6 +133,7 @@ def main() -> None:
     seq(args.seeds)
     if args.mnist:
         mnist()
+        ae(args.seeds)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from ui import presets
 from ui.canvas import canvas_row, draw_digit
 from ui.charts import chart, markup
 from ui.i18n import tr
-from ui.lesson import comparison, over_seeds, submit
+from ui.lesson import comparison, over_seeds, submit, wait_for
 from ui.sidebar import device, run_seed
 from ui.table import table
 from ui.theme import chart_labels
@@ -124,7 +124,7 @@ def _train_live(config: AEConfig, labels: Labels) -> str | None:
                 _live_view(config, info, labels, row_place, loss_place)
         box.empty()
     try:
-        job.result()
+        wait_for(job, tr("ae.training"))  # a worker lost meanwhile: a message and a Retry button
     except JobError as exc:
         return exc.message
     return None
@@ -237,7 +237,8 @@ def _codes(result: AEResult, key: Hashable, labels: Labels) -> None:
             placed = redraw(result, image)
             markup("ae.redrawn", ("ae.redrawn", key, image.tobytes()), lambda: figures_html(
                 [digit_png(image, caption=labels.yours),
-                 *(digit_png(placed[m][1], caption=f"{labels.method(m)}: {_point(placed[m][0])}")
+                 *(digit_png(placed[m][1], caption=tr("ae.code_of", method=labels.method(m),
+                                                      point=_point(placed[m][0])))
                    for m in METHODS)]))
             st.caption(tr("ae.draw_where"))
     for col, m in zip(st.columns(2), METHODS):
