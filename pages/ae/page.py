@@ -203,12 +203,13 @@ def _verdict(result: AEResult) -> None:
         return  # the divergence note above says it
     if not result.learnt():
         stall = result.stall()
-        text = tr("ae.not_learnt", ae=result.mse["ae"], mean=result.mean_mse)
+        parts = [tr("ae.not_learnt", ae=result.mse["ae"], mean=result.mean_mse)]
         if stall.same_picture:
-            text += " " + tr("ae.same_picture")
+            parts.append(tr("ae.same_picture"))
         if stall.stuck:
-            text += " " + tr("ae.stuck", share=stall.saturated)
-        st.warning(text + " " + tr("ae.not_learnt_try"), icon="🧱")
+            parts.append(tr("ae.stuck", share=stall.saturated))
+        parts.append(tr("ae.not_learnt_try"))
+        st.warning("".join(parts), icon="🧱")  # the English sentences carry their space, the Chinese none
         return
     st.markdown(tr(f"ae.lower_{result.winner()}", code=result.config.code, ratio=result.edge()))
 
