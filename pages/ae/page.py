@@ -222,8 +222,10 @@ def _claims() -> str:
 
 # ---- codes, the drawn digit, the explorer ---------------------------------------------------------
 
+@st.fragment
 def _codes(result: AEResult, key: Hashable, labels: Labels) -> None:
-    """Each held-out digit as a point of each method's code space; a drawn digit among them."""
+    """Each held-out digit as a point of each method's code space; a drawn digit among them. A
+    stroke on the canvas reruns only this."""
     code = result.config.code
     st.subheader(tr("ae.codes_title"))
     st.write(tr("ae.codes_words" if code <= 3 else "ae.codes_words_more", code=code))
