@@ -112,7 +112,7 @@ def _train_live(config: AEConfig, labels: Labels) -> str | None:
             bar = st.progress(0.0, text=tr("ae.training"))
             left, right = st.columns(2, gap="medium")
             row_place, loss_place = left.empty(), right.empty()
-        seen = -1
+        seen, shown = -1, 0
         while not job.done:
             job.wait(1.0, since=seen)
             seen, info = job.updates, job.info
@@ -120,8 +120,9 @@ def _train_live(config: AEConfig, labels: Labels) -> str | None:
                 bar.progress(0.0, text=tr("app.queued", waiting=tr("ae.training"), n=job.ahead()))
                 continue
             bar.progress(min(job.progress() or 0.0, 1.0), text=tr("ae.live_progress", seconds=job.elapsed()))
-            if isinstance(info, AEProgress):
+            if isinstance(info, AEProgress) and info.epoch != shown:  # a new epoch (the bar moves between)
                 _live_view(config, info, labels, row_place, loss_place)
+                shown = info.epoch
         box.empty()
     try:
         wait_for(job, tr("ae.training"))  # a worker lost meanwhile: a message and a Retry button
@@ -138,7 +139,7 @@ def _live_view(config: AEConfig, info: AEProgress, labels: Labels, row_place: An
     with loss_place.container():
         chart(("ae.live_loss", config, info.epoch), lambda: loss_chart(
             info.step_loss, info.epoch_loss, config.steps_per_epoch, config.steps, labels), cache=False)
-        st.caption(tr("ae.loss_caption"))
+        st.caption(tr("ae.live_loss_caption"))
 
 
 # ---- the comparison -----------------------------------------------------------------------------
