@@ -24,7 +24,9 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from ui.export import note_chart
 from ui.i18n import lang
+from ui.present import presenter_spec, presenting
 
 # Streamlit's own chart path switches Altair's default theme (fixed 300 px views) off for every
 # chart; specs built here are drawn the same way. Set once for the process, never toggled.
@@ -61,9 +63,9 @@ def to_spec(chart: alt.TopLevelMixin) -> Spec:
     return spec
 
 
-def show(spec: Spec, container: Any = st) -> None:
+def show(spec: Spec, container: Any = st) -> Any:
     """Draw a spec from `to_spec` across the container's width (Streamlit copies it; it stays intact)."""
-    container.vega_lite_chart(spec, width="stretch")
+    return container.vega_lite_chart(spec, width="stretch")
 
 
 MAX_SPEC_BYTES = 96 << 20  # the specs kept, by the size of their data (a class of 30 asks for many)
@@ -112,10 +114,12 @@ _specs = Shared(MAX_SPEC_BYTES, _size)
 _markup = Shared(MAX_MARKUP_BYTES, len)
 
 
-def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin]) -> Spec:
+def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin],
+                 present: bool = False) -> Spec:
     """The spec of `key` in `language`, built on a miss (`st.vega_lite_chart` copies what it
-    sends, so the shared object stays intact)."""
-    return _specs.get((key, language), lambda: to_spec(make()))
+    sends, so the shared object stays intact); `present`: its presenter-mode copy."""
+    spec = _specs.get((key, language), lambda: to_spec(make()))
+    return _specs.get((key, language, "present"), lambda: presenter_spec(spec)) if present else spec
 
 
 # A component of no build step (ui/static/markup/index.html): it parses the markup with the
@@ -149,6 +153,13 @@ def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any =
     `key` must name everything the chart shows apart from the language: the page and chart, the
     run's config (seed included), the frame, the view options. `make` runs only on a miss.
     `cache=False` for a chart no one will see again (a live run's redraw while it trains): built
-    each time, and it pushes no shared spec out of the cache.
+    each time, and it pushes no shared spec out of the cache. In presenter mode the chart is drawn
+    with bigger text and thicker lines (`ui.present`). The chart is noted for the page's exports.
     """
-    show(_cached_spec(key, lang(), make) if cache else to_spec(make()), container)
+    present = presenting()
+    if cache:
+        spec = _cached_spec(key, lang(), make, present)
+    else:
+        spec = to_spec(make())
+        spec = presenter_spec(spec) if present else spec
+    note_chart(show(spec, container), spec)
