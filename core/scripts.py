@@ -33,18 +33,22 @@ class Script:
     rtol: float  # relative tolerance of the agreement
     atol: float  # absolute tolerance (figures near 0)
     quick: Callable[[Any], Any]  # a config -> a shorter run of it, for the test of a random config
+    app: Callable[[Any], Any] | None = None  # how the app computes a config, where not `core.runs.run`
+    missing: Callable[[], str | None] = lambda: None  # why the app's run cannot be made here (no data)
 
 
 _SCRIPTS: dict[type, Script] = {}
 
 
 def script_of(config_class: type, *, figures: Callable[[Any], dict], rtol: float = 1e-3,
-              atol: float = 1e-5, quick: Callable[[Any], Any] = lambda c: c) -> Callable:
+              atol: float = 1e-5, quick: Callable[[Any], Any] = lambda c: c,
+              app: Callable[[Any], Any] | None = None,
+              missing: Callable[[], str | None] = lambda: None) -> Callable:
     """Register the decorated `write(config) -> str` as the script writer of `config_class`."""
     def register(fn: Callable[[Any], str]) -> Callable[[Any], str]:
         if config_class in _SCRIPTS:
             raise ValueError(f"{config_class.__name__} already has a script")
-        _SCRIPTS[config_class] = Script(fn, figures, rtol, atol, quick)
+        _SCRIPTS[config_class] = Script(fn, figures, rtol, atol, quick, app, missing)
         return fn
     return register
 
