@@ -184,3 +184,19 @@ def test_export_and_code_panels_on_a_lesson():
     from core.dropout import DropoutConfig
 
     assert at.code[0].value.strip() == scripts.script(DropoutConfig()).strip()
+
+
+def test_code_panel_on_the_live_training_tab(mnist_dir):
+    """The MNIST page trains live, outside `comparison`: its training tab shows the code of its
+    settings before any run (and no run to export yet)."""
+    from core.mnist.live import LiveConfig
+    from tests.test_app_mnist import TABS
+
+    at = open_page("mnist", "en", query={"mnist.epochs": "2"})
+    at.session_state["mnist.tab"] = TABS["en"]["train"]
+    at.run()
+    run_expanded(at, "mnist.code")
+    run_expanded(at, "mnist.export")
+    assert_clean(at)
+    assert at.code[0].value.strip() == scripts.script(LiveConfig(epochs=2)).strip()
+    assert "The whole run (JSON)" not in [d.proto.label for d in at.get("download_button")]

@@ -39,8 +39,9 @@ def note_chart(element: Any, spec: dict[str, Any]) -> None:
         charts[element._get_delta_path_str()] = spec
 
 
-def note_run(key: str, config: Any, result: Any) -> None:
-    """`ui.lesson.comparison` showed `result` of `config` under `key`."""
+def note_run(key: str, config: Any, result: Any | None) -> None:
+    """`ui.lesson.comparison` showed `result` of `config` under `key` (a page that trains live notes
+    its last run, or None before its first)."""
     runs = st.session_state.get(_RUNS)
     if runs is not None:
         runs[key] = (config, result)
@@ -97,6 +98,8 @@ def panels(page: str) -> None:
 
 def _export(page: str, charts: dict[str, Any], runs: dict[str, tuple[Any, Any]]) -> None:
     for key, (config, result) in runs.items():
+        if result is None:  # nothing run yet (the MNIST page before its first training)
+            continue
         st.download_button(tr("export.run"), lambda c=config, r=result: run_json(page, c, r),
                            file_name=f"{_slug(key)}-seed{getattr(config, 'seed', 0)}.json",
                            mime="application/json", key=f"{key}.export.run", on_click="ignore",
