@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ui.i18n import tr
+from ui.theme import NARROW_TITLE_WIDTH, TITLE_WIDTH, wrap_titles
 
 PRESENT_KEY = "present"  # session_state and URL key of the toggle
 FONT_SCALE = 1.3  # chart text, as the page's type grows (16 -> 21 px)
@@ -57,18 +58,22 @@ def apply(share: Any | None = None) -> None:
                icon=":material/close:", help=tr("present.leave_help"))
 
 
-def presenter_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a Vega-Lite spec for the projector: every font size times FONT_SCALE, every line
-    width times LINE_SCALE, and defaults for the text a chart leaves at Vega's size. The data
-    frames are shared with `spec`, not copied."""
+def presenter_spec(spec: dict[str, Any], narrow: bool = False) -> dict[str, Any]:
+    """A copy of a Vega-Lite spec for the projector: every font size (and label length limit)
+    times FONT_SCALE, every line width times LINE_SCALE, and defaults for the text a chart leaves
+    at Vega's size; titles wrap sooner, as their letters are larger (`narrow`: see
+    `ui.charts.chart`). The data frames are shared with `spec`, not copied."""
     out = {k: copy.deepcopy(v) for k, v in spec.items() if k != "datasets"}
     _scale(out)
+    wrap_titles(out, int((NARROW_TITLE_WIDTH if narrow else TITLE_WIDTH) / FONT_SCALE))
     config = out.setdefault("config", {})
     font = round(DEFAULT_FONT * FONT_SCALE)
     for part in ("axis", "legend", "header"):
         section = config.setdefault(part, {})
         for name in ("labelFontSize", "titleFontSize"):
             section.setdefault(name, font)
+    config["legend"].setdefault("labelLimit", round(160 * FONT_SCALE))  # Vega's 160 px, for larger text
+    config["axis"].setdefault("labelLimit", round(180 * FONT_SCALE))  # Vega's 180 px, likewise
     config.setdefault("title", {}).setdefault("fontSize", round(16 * FONT_SCALE))
     for mark in ("line", "trail", "rule"):
         config.setdefault(mark, {}).setdefault("strokeWidth", 2 * LINE_SCALE)
@@ -86,8 +91,8 @@ def _scale(node: Any) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if _number(value):
-                if key.endswith("FontSize") or key == "fontSize":
-                    node[key] = round(value * FONT_SCALE, 1)
+                if key.endswith("FontSize") or key == "fontSize" or (key.endswith("Limit") and value > 0):
+                    node[key] = round(value * FONT_SCALE, 1)  # text, and the room it may take
                 elif key == "strokeWidth":
                     node[key] = round(value * LINE_SCALE, 2)
             elif key == "strokeWidth" and isinstance(value, dict) and _number(value.get("value")):

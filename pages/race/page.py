@@ -162,7 +162,7 @@ def render() -> None:
             if editor.open:
                 st.caption(tr("race.racers_help"))
                 _racer_rows()
-    c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([2, 1.5, 2], vertical_alignment="bottom")  # at 1024 px [2, 1, 2] cut "Fair start"
     CONTROLS.draw("race.seeds", c1)
     CONTROLS.draw("race.fair", c2)
     CONTROLS.draw("race.view", c3)
