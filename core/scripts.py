@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import importlib.util
 import math
+import pprint
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +56,10 @@ def script_of(config_class: type, *, figures: Callable[[Any], dict], rtol: float
 
 def header(title: str, config: Any) -> str:
     """A script's opening docstring: the lesson, every setting of the run, and how to use it."""
-    lines = [f"    {f.name} = {getattr(config, f.name)!r}" for f in dataclasses.fields(config)]
+    def shown(value: Any) -> str:
+        return pprint.pformat(value, width=96).replace("\n", "\n        ")
+
+    lines = [f"    {f.name} = {shown(getattr(config, f.name))}" for f in dataclasses.fields(config)]
     return (f'"""{title}: one run of the PyTorch Playground as a plain PyTorch script, written from\n'
             f"its settings:\n\n" + "\n".join(lines) + "\n\n"
             "Run it with `python` (PyTorch only). Its last lines print the run's final figures, the ones\n"

@@ -85,13 +85,12 @@ def panels(page: str) -> None:
     charts, runs = st.session_state.get(_CHARTS) or {}, st.session_state.get(_RUNS) or {}
     if not charts and not runs:
         return
-    left, right = st.columns(2)
-    with left, st.expander(tr("export.title"), key=f"{page}.export", on_change="rerun", icon="📥") as box:
+    with st.expander(tr("export.title"), key=f"{page}.export", on_change="rerun", icon="📥") as box:
         if box.open:
             _export(page, charts, runs)
     coded = {key: config for key, (config, _) in runs.items() if scripts.has_script(config)}
-    if coded:
-        with right, st.expander(tr("code.title"), key=f"{page}.code", on_change="rerun", icon="🐍") as box:
+    if coded:  # the whole width: a script's lines are long
+        with st.expander(tr("code.title"), key=f"{page}.code", on_change="rerun", icon="🐍") as box:
             if box.open:
                 _code(page, coded)
 
