@@ -44,6 +44,7 @@ from pages import HOME, LESSONS  # noqa: E402 (after the dialog's closing, see a
 from ui.i18n import tr  # noqa: E402
 from ui.lesson import page_run, warm_start  # noqa: E402
 from ui.sidebar import render_sidebar  # noqa: E402
+from ui.theme import PAGE_STYLE  # noqa: E402
 from ui.urlstate import show_url_notes  # noqa: E402
 
 log = logging.getLogger("playground")
@@ -57,6 +58,7 @@ def navigation() -> st.navigation:
 
 
 st.set_page_config(page_title="PyTorch Playground", page_icon="🔥", layout="wide")
+st.html(PAGE_STYLE)
 warm_start()
 render_sidebar()
 notes = st.empty()  # filled after the page ran, so the page's own bad link values are listed too

@@ -198,6 +198,84 @@ def draw(pg, strokes: Sequence[Sequence[tuple[float, float]]], steps: int = 12) 
 SEVEN = [[(0.3, 0.2), (0.72, 0.2)], [(0.72, 0.2), (0.55, 0.5), (0.42, 0.82)]]  # a bar, then down-left
 
 
+SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080), "390x844": (390, 844)}
+
+# What a screen of this size cuts off, in words (empty when nothing): the page scrolling sideways;
+# a chart's text Vega cut with an ellipsis or drawn beyond its chart; text a widget cut with an
+# ellipsis; a chart, picture, canvas or frame wider than what shows it (a column, the window); a
+# frame whose own page is wider than the frame (the drawing canvas).
+LAYOUT_PROBLEMS = r"""() => {
+  const out = [], W = window.innerWidth;
+  const main = document.querySelector("[data-testid='stMain']") || document.body;
+  const app = document.querySelector("[data-testid='stAppViewContainer']");
+  for (const s of [document.scrollingElement, main, app]) {
+    if (s && s.scrollWidth > s.clientWidth + 1)
+      out.push(`scrolls sideways: ${s.scrollWidth} > ${s.clientWidth} px`);
+  }
+  const visible = (el) => {  // [left, right] of el that shows: cut by every clipping ancestor and the window
+    const r = el.getBoundingClientRect();
+    let left = r.left, right = r.right;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX !== "visible" || a.tagName.toLowerCase() === "svg") {
+        const ar = a.getBoundingClientRect();
+        left = Math.max(left, ar.left);
+        right = Math.min(right, ar.right);
+      }
+    }
+    return [r, Math.max(0, Math.min(right, W) - Math.max(left, 0)), left, right];
+  };
+  for (const t of main.querySelectorAll("svg text")) {
+    const text = t.textContent.trim();
+    if (!text) continue;
+    if (text.includes("…")) { out.push(`chart text cut: ${text}`); continue; }
+    const [r, shown] = visible(t);
+    if (r.width > 0 && shown < r.width - 3)
+      out.push(`chart text cut: ${text} (${Math.round(shown)} of ${Math.round(r.width)} px)`);
+  }
+  for (const el of main.querySelectorAll("*")) {
+    if (el.childElementCount > 0 || el.clientWidth === 0) continue;
+    if (getComputedStyle(el).textOverflow === "ellipsis" && el.scrollWidth > el.clientWidth + 1)
+      out.push(`text cut: ${el.innerText.slice(0, 40)}`);
+  }
+  for (const el of main.querySelectorAll("canvas, iframe, img, svg.marks, [data-testid='stVegaLiteChart']")) {
+    const [r, shown] = visible(el);
+    if (r.width > 0 && r.height > 0 && shown < r.width - 1)
+      out.push(`${el.tagName.toLowerCase()} cut: ${Math.round(shown)} of ${Math.round(r.width)} px`);
+    if (el.tagName === "IFRAME") {
+      let doc = null;
+      try { doc = el.contentDocument; } catch (e) { doc = null; }
+      const inner = doc && doc.documentElement;
+      if (inner && inner.scrollWidth > el.clientWidth + 1)
+        out.push(`frame content cut: ${el.clientWidth} of ${inner.scrollWidth} px`);
+      for (const c of doc ? doc.querySelectorAll("canvas") : []) {
+        const cr = c.getBoundingClientRect();
+        if (cr.width > 0 && cr.right > el.clientWidth + 1)
+          out.push(`canvas cut: ${Math.round(el.clientWidth - cr.left)} of ${Math.round(cr.width)} px`);
+      }
+    }
+  }
+  for (const host of main.querySelectorAll("*")) {  // a component that draws in a shadow root (the canvas)
+    if (!host.shadowRoot) continue;
+    const [hr, , left, right] = visible(host);
+    const clips = getComputedStyle(host).overflowX !== "visible";
+    for (const c of host.shadowRoot.querySelectorAll("canvas")) {
+      const cr = c.getBoundingClientRect();
+      const l = Math.max(cr.left, clips ? Math.max(left, hr.left) : left, 0);
+      const r = Math.min(cr.right, clips ? Math.min(right, hr.right) : right, W);
+      if (cr.width > 0 && Math.max(0, r - l) < cr.width - 1)
+        out.push(`canvas cut: ${Math.round(Math.max(0, r - l))} of ${Math.round(cr.width)} px`);
+    }
+  }
+  return Array.from(new Set(out));
+}"""
+
+
+def layout_problems(pg) -> list[str]:
+    """What the page cuts off at its window's size (see LAYOUT_PROBLEMS); [] when nothing."""
+    return pg.evaluate(LAYOUT_PROBLEMS)
+
+
 def exceptions(pg) -> list[str]:
     """Texts of any exception boxes on the page."""
     return [el.inner_text() for el in pg.locator("[data-testid='stException']").all()]

@@ -24,7 +24,10 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from ui.export import note_chart
 from ui.i18n import lang
+from ui.present import presenter_spec, presenting
+from ui.theme import NARROW_TITLE_WIDTH, TITLE_WIDTH, wrap_titles
 
 # Streamlit's own chart path switches Altair's default theme (fixed 300 px views) off for every
 # chart; specs built here are drawn the same way. Set once for the process, never toggled.
@@ -48,7 +51,7 @@ def _name_frames(node: Any, datasets: dict[str, pd.DataFrame], names: dict[int, 
                 _name_frames(child, datasets, names)
 
 
-def to_spec(chart: alt.TopLevelMixin) -> Spec:
+def to_spec(chart: alt.TopLevelMixin, narrow: bool = False) -> Spec:
     """The chart as a Vega-Lite dict with its data frames as named datasets (the chart is consumed).
 
     Not validated against the schema here: the chart functions' specs are validated in the tests.
@@ -57,6 +60,7 @@ def to_spec(chart: alt.TopLevelMixin) -> Spec:
     datasets: dict[str, pd.DataFrame] = {}
     _name_frames(chart, datasets, {})
     spec = chart.to_dict(validate=False)
+    wrap_titles(spec, NARROW_TITLE_WIDTH if narrow else TITLE_WIDTH)
     spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     return spec
 
@@ -114,10 +118,12 @@ _specs = Shared(MAX_SPEC_BYTES, _size)
 _markup = Shared(MAX_MARKUP_BYTES, len)
 
 
-def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin]) -> Spec:
+def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMixin],
+                 present: bool = False, narrow: bool = False) -> Spec:
     """The spec of `key` in `language`, built on a miss (`st.vega_lite_chart` copies what it
-    sends, so the shared object stays intact)."""
-    return _specs.get((key, language), lambda: to_spec(make()))
+    sends, so the shared object stays intact); `present`: its presenter-mode copy."""
+    spec = _specs.get((key, language), lambda: to_spec(make(), narrow))
+    return _specs.get((key, language, "present"), lambda: presenter_spec(spec, narrow)) if present else spec
 
 
 # A component of no build step (ui/static/markup/index.html): it parses the markup with the
@@ -145,13 +151,28 @@ def paragraph(text: str) -> str:
 
 
 def chart(key: Hashable, make: Callable[[], alt.TopLevelMixin], container: Any = st, *,
-          cache: bool = True, options: dict[str, Any] | None = None) -> Any:
+          cache: bool = True, narrow: bool = False, options: dict[str, Any] | None = None) -> Any:
     """Draw `make()`, built once per `key` and language in this process and shared by all sessions.
 
     `key` must name everything the chart shows apart from the language: the page and chart, the
     run's config (seed included), the frame, the view options. `make` runs only on a miss.
     `cache=False` for a chart no one will see again (a live run's redraw while it trains): built
-    each time, and it pushes no shared spec out of the cache. `options` go to Streamlit (see `show`):
-    `{"on_select": "rerun", "key": ...}` makes the chart's selections a widget, whose state is returned.
+    each time, and it pushes no shared spec out of the cache. `narrow`: a chart three or more to a
+    row, whose title wraps sooner (see `wrap`). In presenter mode the chart is drawn
+    with bigger text and thicker lines (`ui.present`). The chart is noted for the page's exports.
+    `options` go to Streamlit (see `show`): `{"on_select": "rerun", "key": ...}` makes the chart's
+    selections a widget, whose state is returned.
     """
-    return show(_cached_spec(key, lang(), make) if cache else to_spec(make()), container, **(options or {}))
+    options = options or {}
+    present = presenting()
+    if cache:
+        spec = _cached_spec(key, lang(), make, present, narrow)
+    else:
+        spec = to_spec(make(), narrow)
+        spec = presenter_spec(spec, narrow) if present else spec
+    drawn = show(spec, container, **options)
+    if "on_select" in options:  # Streamlit returned the selection: the widget's key names the chart
+        note_chart(options["key"], spec)
+        return drawn
+    note_chart(drawn._get_delta_path_str(), spec)
+    return None

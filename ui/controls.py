@@ -10,6 +10,9 @@ field declare their own.
 
 A control's key is its URL name, its widget key and its text key: the label is `tr(key)`, the help
 `tr(key + "_help")` where the catalog has one. Values in the link are language-independent codes.
+
+A lesson link can hide a control or lock it (`ui.share`): `draw` then draws nothing, or the widget
+disabled, and the value stays the link's.
 """
 
 from __future__ import annotations
@@ -54,11 +57,41 @@ class Control:
 
     def draw(self, container: Any = st, *, text: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Draw the widget (its value lives in session_state under `key`); `text` fills the
-        placeholders of its label and help text; kwargs go to Streamlit."""
+        placeholders of its label and help text; kwargs go to Streamlit. A control the lesson link
+        hides draws nothing (its value is returned), one it locks is drawn disabled."""
+        status = share_status(self.key)
+        if status == HIDDEN:
+            return st.session_state.get(self.key, self.default)
+        if status == LOCKED:
+            kwargs["disabled"] = True
         text = text or {}
         if "help" not in kwargs and has_text(f"{self.key}_help"):
             kwargs["help"] = tr(f"{self.key}_help", **text)
         return self.widget(container, tr(self.key, **text), key=self.key, persist_state="session", **kwargs)
+
+
+SHOWN, HIDDEN, LOCKED = "shown", "hidden", "locked"
+
+
+def hide_key(page: str) -> str:
+    """The URL name of the controls a lesson link hides on page `page`."""
+    return f"{page}.hide"
+
+
+def lock_key(page: str) -> str:
+    """The URL name of the controls a lesson link shows but locks on page `page`."""
+    return f"{page}.lock"
+
+
+def share_status(key: str) -> str:
+    """SHOWN, HIDDEN or LOCKED: what this session's lesson link does with control `key` (its page
+    is the key's first part); hidden wins where a link names a control in both."""
+    page = key.split(".", 1)[0]
+    if key in (st.session_state.get(hide_key(page)) or ()):
+        return HIDDEN
+    if key in (st.session_state.get(lock_key(page)) or ()):
+        return LOCKED
+    return SHOWN
 
 
 def _is_int(*values: Any) -> bool:
@@ -131,6 +164,7 @@ class Choice(Control):
     options: tuple[Any, ...]
     names: str | dict | Callable[[Any], str] | None = None
     style: str = "select"  # select, radio, segmented or select_slider
+    tab: bool = False  # picks the page's open tab or view: a lesson link names it, never hides it
 
     @property
     def param(self) -> Param:
@@ -249,6 +283,21 @@ class Controls:
     def draw(self, key: str, container: Any = st, **kwargs: Any) -> Any:
         """Draw the widget of control `key` in `container`."""
         return self[key].draw(container, **kwargs)
+
+    def status(self, key: str) -> str:
+        """SHOWN, HIDDEN or LOCKED (see `share_status`): for a page that draws a control's editor
+        itself (a `Coded` control)."""
+        return share_status(self[key].key)
+
+    @property
+    def tab(self) -> Control | None:
+        """The control that picks the page's open tab or view, if it has one."""
+        return next((c for c in self if getattr(c, "tab", False)), None)
+
+    @property
+    def shareable(self) -> tuple[str, ...]:
+        """The keys a lesson link may hide or lock: every control but the tab."""
+        return tuple(c.key for c in self if not getattr(c, "tab", False))
 
     def value(self, key: str) -> Any:
         """The current value of control `key` (its default until the page has read the link)."""

@@ -23,6 +23,8 @@ import streamlit as st
 from core.compute import QUEUED, WARM_ENV, Job, WorkerLost, service
 from core.runs import run
 from pages import LESSONS
+from ui import export, present, share
+from ui import playback as replay
 from ui.controls import Controls
 from ui.deferred import first_view
 from ui.i18n import has_text, tr
@@ -41,24 +43,37 @@ def controls_of(name: str) -> Controls | None:
 
 @contextmanager
 def page_run(name: str | None) -> Iterator[None]:
-    """Around one run of page `name`: its controls come from the link and go back to it; a lesson
-    page opens with its title, introduction and (where it has one) the setup line."""
+    """Around one run of page `name`: its controls, and the share panel's choices, come from the
+    link and go back to it; a lesson page opens with its title, introduction, (where it has one)
+    the setup line and the teacher's note, and ends with its export and code panels; the share
+    panel goes in the sidebar once the link is final. Presenter mode restyles every page."""
     controls = controls_of(name) if name else None
-    if controls is not None:
-        seed_from_url(controls.params)
-        _header(name)
+    if controls is None:
+        present.apply()
+        yield
+        return
+    params = {**controls.params, **share.params(name, controls)}
+    seed_from_url(params)
+    export.start_page()
+    replay.start_page()
+    share_slot = st.sidebar.container()
+    present.apply(lambda: share.show_qr(name))
+    _header(name, controls)
     try:
         yield
     finally:
-        if controls is not None:
-            write_to_url(controls.params)
+        write_to_url(params)
+    export.panels(name)
+    with share_slot:
+        share.panel(name, controls)
 
 
-def _header(name: str) -> None:
+def _header(name: str, controls: Controls) -> None:
     st.title(tr(f"{name}.title"))
     st.write(tr(f"{name}.intro"))
     if has_text(f"{name}.setup"):
         st.caption(tr(f"{name}.setup"))
+    share.header(name, controls)
 
 
 _warm_lock = threading.Lock()
@@ -151,6 +166,7 @@ def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, 
     replay's Step button; `fps` is its updates per second while playing.
     """
     result = compute(config, waiting)
+    export.note_run(key, config, result)
     if before is not None:
         before(result)
     divergence_notes(result, names)

@@ -62,16 +62,19 @@ class ChoiceParam:
 
 @dataclass(frozen=True)
 class MultiParam:
-    """A non-empty subset (ordered list) of a fixed set of codes, comma-separated in the URL."""
+    """A subset (ordered list) of a fixed set of codes, comma-separated in the URL: at least
+    `min_items` of them (one, unless an empty choice means something)."""
 
     default: tuple[str, ...]
     options: tuple[str, ...]
     max_items: int = 99
+    min_items: int = 1
 
     def parse(self, raw: str) -> list[str]:
         items = [s for s in raw.split(",") if s]
-        if not items or len(items) > self.max_items or len(set(items)) != len(items):
-            raise ValueError(f"{raw!r} is not a list of 1 to {self.max_items} distinct options")
+        if not self.min_items <= len(items) <= self.max_items or len(set(items)) != len(items):
+            raise ValueError(f"{raw!r} is not a list of {self.min_items} to {self.max_items} distinct "
+                             "options")
         bad = [s for s in items if s not in self.options]
         if bad:
             raise ValueError(f"unknown option(s): {', '.join(bad)}")
@@ -114,7 +117,24 @@ class CodecParam:
         return self.encode(value)
 
 
-Param = FloatParam | IntParam | ChoiceParam | MultiParam | BoolParam | CodecParam
+@dataclass(frozen=True)
+class TextParam:
+    """A short free text (a teacher's note): at most `max_len` characters, no control characters."""
+
+    default: str
+    max_len: int
+
+    def parse(self, raw: str) -> str:
+        text = raw.strip()
+        if len(text) > self.max_len or any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+            raise ValueError(f"not a text of at most {self.max_len} plain characters")
+        return text
+
+    def format(self, value: str) -> str:
+        return value
+
+
+Param = FloatParam | IntParam | ChoiceParam | MultiParam | BoolParam | CodecParam | TextParam
 
 
 def parse_or_default(param: Param, raw: str | None) -> tuple[Any, bool]:

@@ -1,7 +1,9 @@
-"""Start / stop / reset and a timeline slider that replay a finished run frame by frame.
+"""Start / stop / step / reset and a timeline slider that replay a finished run frame by frame.
 
 The run itself is computed first (fast, cached); playback animates its recorded frames inside a
 fragment that reruns on a timer, so the page script does not rerun while the curves grow.
+In presenter mode the page's first replay is on the keyboard: space starts and stops it, the
+left and right arrow keys step one frame (Streamlit's button shortcuts).
 """
 
 from __future__ import annotations
@@ -11,9 +13,25 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui.i18n import tr
+from ui.present import presenting
 
 FPS = 8.0  # chart updates asked for per second while playing (Altair pages: the browser shows 5-6 here)
 PLAY_SECONDS = 8.0  # an animation lasts about this long, whatever the number of frames
+_KEYS = "_play.keys"  # session_state: the replay that has the keyboard in this page run
+
+
+def start_page() -> None:
+    """A page run begins: its first replay takes the keyboard (in presenter mode)."""
+    st.session_state[_KEYS] = None
+
+
+def _has_keys(key: str) -> bool:
+    """Whether the replay `key` answers the keyboard: in presenter mode, the page run's first."""
+    if not presenting():
+        return False
+    if st.session_state.get(_KEYS) is None:
+        st.session_state[_KEYS] = key
+    return st.session_state.get(_KEYS) == key
 
 
 def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str | None = None,
@@ -56,6 +74,9 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
     def _next() -> None:
         _set(min(int(st.session_state.get(frame_key, last)) + 1, last), False)
 
+    def _back() -> None:
+        _set(max(int(st.session_state.get(frame_key, last)) - 1, 0), False)
+
     def _on_slide() -> None:
         # The browser sends back the last value it showed, and it lags: a timer rerun sent before
         # the browser drew Start's run still carries the paused timeline's value. Only a paused
@@ -71,11 +92,16 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         # The buttons as wide as their labels, the timeline in the rest of the row (below them
         # where the row is too narrow): fixed columns cut the labels at 1024 px.
         row = st.container(horizontal=True, vertical_alignment="bottom")
-        row.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start)
+        keys = _has_keys(key)
+        space = "Space" if keys else None
+        row.button(tr("play.start"), key=f"{key}.start", disabled=n_frames < 2, on_click=_start,
+                   shortcut=None if playing else space)
         row.button(tr("play.stop"), key=f"{key}.stop", disabled=not playing, on_click=_set,
-                   args=(None, False))
+                   args=(None, False), shortcut=space if playing else None)
+        row.button(tr("play.back"), key=f"{key}.back", help=tr("play.back_help"),
+                   disabled=n_frames < 2 or frame <= 0, on_click=_back, shortcut="Left" if keys else None)
         row.button(step or tr("play.next"), key=f"{key}.next", help=tr("play.next_help"),
-                   disabled=n_frames < 2 or frame >= last, on_click=_next)
+                   disabled=n_frames < 2 or frame >= last, on_click=_next, shortcut="Right" if keys else None)
         row.button(tr("play.reset"), key=f"{key}.reset", on_click=_set, args=(0, False))
         # While playing, the timeline only shows the frame, under a key of its own, so that a late
         # value of it, arriving once paused, is not taken for a slide either.

@@ -1,4 +1,5 @@
-"""The shared sidebar: device in use, run seed, language switch (rendered by app.py on every page)."""
+"""The shared sidebar: language switch, run seed, presenter mode, device in use (rendered by app.py on
+every page)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import torch
 from core import device as core_device
 from core.compute import service
 from ui.i18n import LANG_KEY, LANGUAGES, tr
-from ui.params import ChoiceParam, IntParam
+from ui.params import BoolParam, ChoiceParam, IntParam
+from ui.present import PRESENT_KEY
 from ui.urlstate import seed_from_url, write_to_url
 
 SEED_KEY = "seed"
 APP_PARAMS = {
     LANG_KEY: ChoiceParam("en", tuple(LANGUAGES)),
     SEED_KEY: IntParam(0, 0, 99_999),
+    PRESENT_KEY: BoolParam(False),
 }
 
 
@@ -55,7 +58,7 @@ def _guess_language() -> None:
 
 
 def render_sidebar() -> None:
-    """Language, seed and device, each kept in the URL."""
+    """Language, seed, presenter mode and device, each setting kept in the URL."""
     _guess_language()
     seed_from_url(APP_PARAMS)
     with st.sidebar:
@@ -63,6 +66,7 @@ def render_sidebar() -> None:
                  horizontal=True)
         st.number_input(tr("app.seed"), min_value=0, max_value=99_999, step=1, key=SEED_KEY,
                         help=tr("app.seed_help"))
+        st.toggle(tr("present.toggle"), key=PRESENT_KEY, help=tr("present.toggle_help"))
         dev, error = _device()
         if error:
             st.warning(tr("app.device_error", error=error))

@@ -32,7 +32,7 @@ CONTROLS = Controls(
          Slider(key="activations.fwidth", field="width", lo=4, hi=64, step=4),
          Choice(key="activations.init", field="weight_init", options=FLOW_INITS, names="activations.init.")),
     # view setting: which experiment is open (the tabs widget itself holds the tab's title)
-    Choice(key=TAB, default="shapes", options=TABS, names="activations.tab."),
+    Choice(key=TAB, default="shapes", options=TABS, names="activations.tab.", tab=True),
 )
 
 

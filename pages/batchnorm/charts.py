@@ -59,7 +59,7 @@ def _net_color(labels: Labels, legend: bool = True) -> alt.Color:
     # A fixed domain keeps each net on the same palette colour in every chart, shown or not.
     scale = alt.Scale(domain=net_labels(labels), range=[NET_COLOURS[n] for n in NETS])
     return alt.Color("net:N", scale=scale,
-                     legend=alt.Legend(title=None, orient="top") if legend else None)
+                     legend=alt.Legend(title=None, orient="top", columns=1) if legend else None)
 
 
 def stage_label(result: BatchNormResult, net: str, stage: str, labels: Labels) -> str:
@@ -209,7 +209,7 @@ def train_eval_chart(result: BatchNormResult, labels: Labels) -> alt.Chart:
         y=alt.Y("loss:Q", title=labels.axis_test_loss, scale=alt.Scale(type="log")),
         color=_net_color(labels, legend=False),
         strokeDash=alt.StrokeDash("mode:N", sort=modes,
-                                   legend=alt.Legend(title=None, orient="top", labelLimit=400,
+                                   legend=alt.Legend(title=None, orient="top", labelLimit=400, columns=1,
                                                      symbolType="stroke", symbolStrokeColor=LEGEND_GREY,
                                                      symbolStrokeWidth=2)),
         tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".1f")],

@@ -46,10 +46,10 @@ def _draw_frame(result: BatchNormResult, frame: int) -> None:
               column)
     st.subheader(tr("batchnorm.learning_header"))
     c1, c2, c3 = st.columns(3)
-    chart(("batchnorm.saturation", run), lambda: saturation_chart(result, frame, labels), c1)
+    chart(("batchnorm.saturation", run), lambda: saturation_chart(result, frame, labels), c1, narrow=True)
     c1.caption(tr(f"batchnorm.saturation_caption_{result.config.activation}"))
-    chart(("batchnorm.loss", run), lambda: loss_chart(result, frame, labels), c2)
-    chart(("batchnorm.predictions", run), lambda: prediction_chart(result, frame, labels), c3)
+    chart(("batchnorm.loss", run), lambda: loss_chart(result, frame, labels), c2, narrow=True)
+    chart(("batchnorm.predictions", run), lambda: prediction_chart(result, frame, labels), c3, narrow=True)
 
 
 def _bn_note(result: BatchNormResult) -> None:

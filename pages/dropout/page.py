@@ -23,18 +23,19 @@ from ui.sidebar import run_seed
 from ui.table import table
 from ui.theme import chart_labels
 
-ROWS = (("rate", "points", "noise", "width"), ("depth", "iters", "lr", "l2"))  # the settings box, row by row
+# The settings box, three to a row: at 1024 px four to a row cut the L2 checkbox's label.
+ROWS = (("rate", "points", "noise"), ("width", "depth", "iters"), ("lr", "l2"))
 
 
 def _controls() -> None:
     with st.container(border=True):
         st.markdown(f"**{tr('dropout.controls')}**")
         for row in ROWS:
-            columns = st.columns(len(row))
+            columns = st.columns(3)
             for name, col in zip(row, columns):
                 CONTROLS.draw(f"dropout.{name}", col)
         # the L2 strength sits under its checkbox
-        CONTROLS.draw("dropout.wd", columns[-1], disabled=not CONTROLS.value("dropout.l2"))
+        CONTROLS.draw("dropout.wd", columns[len(ROWS[-1]) - 1], disabled=not CONTROLS.value("dropout.l2"))
 
 
 def _notes(config: DropoutConfig) -> None:

@@ -140,6 +140,9 @@ EN = {
     "fit.io.loaded": "Loaded {name} (saved after {epoch:g} epochs): here it is on the current data.",
 }
 EN.update({f"fit.{side}.{key}": text for side in SIDES for key, text in _NET_EN.items()})
+# the share panel names a network's control with the network (ui.share.label)
+EN.update({f"fit.{side}.{key}_full": f"{EN[f'fit.net.{side}']}: {text[0].lower()}{text[1:]}"
+           for side in SIDES for key, text in _NET_EN.items() if not key.endswith("_help")})
 
 ZH = {
     "fit.title": "拟合、分类与小批量",
@@ -250,3 +253,5 @@ ZH = {
     "fit.io.loaded": "已载入 {name}（训练 {epoch:g} 轮后保存）：这是它在当前数据上的表现。",
 }
 ZH.update({f"fit.{side}.{key}": text for side in SIDES for key, text in _NET_ZH.items()})
+ZH.update({f"fit.{side}.{key}_full": f"{ZH[f'fit.net.{side}']}：{text}"
+           for side in SIDES for key, text in _NET_ZH.items() if not key.endswith("_help")})

@@ -39,6 +39,7 @@ from pages.mnist.charts import (
 from pages.mnist.controls import CONTROLS, TRAIN_SIZE
 from ui.canvas import canvas_row, draw_digit
 from ui.charts import chart
+from ui.export import note_run
 from ui.i18n import tr
 from ui.lesson import submit, wait_for
 from ui.sidebar import run_seed
@@ -147,6 +148,9 @@ def _train_live(data: MnistData | None, error: str | None, labels: Labels) -> No
         for kind in run.diverged:
             message += " " + tr("mnist.train.diverged", model=tr(f"mnist.model.{kind}"))
         progress.info(message)
+    # the export and code panels: the last live run, or the code of the settings above
+    config = CONTROLS.config(LiveConfig, seed=run_seed())
+    note_run("mnist.train", run.config if run is not None else config, run)
 
 
 def _show_curves(run: LiveRun, boxes: tuple, labels: Labels) -> None:

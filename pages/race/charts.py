@@ -103,7 +103,7 @@ def loss_chart(result: RaceResult, frame: int, labels: Labels = Labels(), *, log
     if not table.empty:
         table[["mean", "lo", "hi"]] = table[["mean", "lo", "hi"]].clip(lo, hi)
     colour = alt.Color("racer:N", scale=_colour(result.labels), title=None,
-                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=320))
     # labelFlush: a tick label a few pixels from the end (380 of 384 steps) stays inside the chart
     x_title, y_title = labels.step_axis, labels.loss_axis
     x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, result.steps], nice=False),
@@ -143,8 +143,9 @@ def fits_chart(result: RaceResult, frame: int, labels: Labels = Labels(), *,
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y", scale=y_scale))
     fit = alt.Chart(curves).mark_line(strokeWidth=3, clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", scale=y_scale),
-        color=alt.Color("racer:N", scale=_colour(result.labels), title=None,
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=260)))
+        # no legend: the loss chart beside it names the same colours (its long labels, under a
+        # chart two fifths of the page wide, ran past its edge at 1024 px)
+        color=alt.Color("racer:N", scale=_colour(result.labels), title=None, legend=None))
     return alt.layer(dots, fit).properties(height=HEIGHT)
 
 
@@ -181,7 +182,7 @@ def surface_chart(result: SurfaceResult, frame: int, labels: Labels = Labels(), 
             target.append({"racer": label, "x": float(np.clip(pts[-1, 0], *surface.x_range)),
                            "y": float(np.clip(pts[-1, 1], *surface.y_range))})
     colour = alt.Color("racer:N", scale=_colour(result.labels), title=None,
-                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=320))
     no_legend = alt.Color("racer:N", scale=_colour(result.labels), legend=None)
     layers = [contour]
     paths = pd.DataFrame(rows, columns=["racer", "order", "x", "y"])

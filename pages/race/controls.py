@@ -16,7 +16,7 @@ CONTROLS = Controls(
          Choice(key="race.start", field="start", options=(0, 1, 2))),
     # view settings: they change what is drawn, not what is trained
     Choice(key="race.view", default="race", options=("race", "surface"), names="race.view.",
-           style="segmented"),
+           style="segmented", tab=True),
     Toggle(key="race.log", default=True),
     Slider(key="race.smooth", default=0.6, lo=0.0, hi=0.95, step=0.05),
     Number(key="race.target", default=0.02, lo=0.001, hi=1.0, step=0.005, fmt="%.3f"),

@@ -21,6 +21,7 @@ from core.race.surfaces import SURFACES, SurfaceConfig, SurfaceResult
 from pages.race.charts import Labels, fits_chart, loss_chart, surface_chart
 from pages.race.controls import CONTROLS, RACERS
 from ui.charts import chart
+from ui.controls import HIDDEN, LOCKED
 from ui.i18n import tr
 from ui.lesson import comparison
 from ui.sidebar import run_seed
@@ -152,12 +153,16 @@ def render() -> None:
     racers = _racers()
     st.markdown(tr("race.racers", n=len(racers), names=", ".join(r.label for r in racers)))
     # lazy: the editor's widgets are built only while it is open (a lighter first view); a fixed
-    # label keeps it open while racers change
-    with st.expander(tr("race.editor"), key="race.editor", on_change="rerun") as editor:
-        if editor.open:
-            st.caption(tr("race.racers_help"))
-            _racer_rows()
-    c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
+    # label keeps it open while racers change. A lesson link may hide or lock the racers.
+    status = CONTROLS.status(RACERS)
+    if status == LOCKED:
+        st.caption(tr("race.racers_locked"))
+    elif status != HIDDEN:
+        with st.expander(tr("race.editor"), key="race.editor", on_change="rerun") as editor:
+            if editor.open:
+                st.caption(tr("race.racers_help"))
+                _racer_rows()
+    c1, c2, c3 = st.columns([2, 1.5, 2], vertical_alignment="bottom")  # at 1024 px [2, 1, 2] cut "Fair start"
     CONTROLS.draw("race.seeds", c1)
     CONTROLS.draw("race.fair", c2)
     CONTROLS.draw("race.view", c3)

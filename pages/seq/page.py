@@ -107,7 +107,7 @@ def _tests(result: SeqResult, labels: Labels) -> None:
     for test in ("test", "freq"):
         for col, kind in zip(st.columns(len(KINDS)), KINDS):
             chart(("seq.stretch", c, kind, test),
-                  lambda k=kind, t=test: stretch_chart(result, labels, kind=k, test=t), col)
+                  lambda k=kind, t=test: stretch_chart(result, labels, kind=k, test=t), col, narrow=True)
 
 
 def _reach(result: SeqResult, labels: Labels) -> None:
