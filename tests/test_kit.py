@@ -173,8 +173,8 @@ def test_chart_csv_holds_every_layer():
 
 def test_export_and_code_panels_on_a_lesson():
     at = open_page("dropout", "zh")
-    run_expanded(at, "dropout.export")
-    run_expanded(at, "dropout.code")
+    run_expanded(at, "dropout.panel.export")
+    run_expanded(at, "dropout.panel.code")
     assert_clean(at)
     downloads = at.get("download_button")
     names = [d.proto.label for d in downloads]
@@ -195,8 +195,8 @@ def test_code_panel_on_the_live_training_tab(mnist_dir):
     at = open_page("mnist", "en", query={"mnist.epochs": "2"})
     at.session_state["mnist.tab"] = TABS["en"]["train"]
     at.run()
-    run_expanded(at, "mnist.code")
-    run_expanded(at, "mnist.export")
+    run_expanded(at, "mnist.panel.code")
+    run_expanded(at, "mnist.panel.export")
     assert_clean(at)
     assert at.code[0].value.strip() == scripts.script(LiveConfig(epochs=2)).strip()
     assert "The whole run (JSON)" not in [d.proto.label for d in at.get("download_button")]

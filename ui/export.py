@@ -85,12 +85,12 @@ def panels(page: str) -> None:
     charts, runs = st.session_state.get(_CHARTS) or {}, st.session_state.get(_RUNS) or {}
     if not charts and not runs:
         return
-    with st.expander(tr("export.title"), key=f"{page}.export", on_change="rerun", icon="📥") as box:
+    with st.expander(tr("export.title"), key=f"{page}.panel.export", on_change="rerun", icon="📥") as box:
         if box.open:
             _export(page, charts, runs)
     coded = {key: config for key, (config, _) in runs.items() if scripts.has_script(config)}
     if coded:  # the whole width: a script's lines are long
-        with st.expander(tr("code.title"), key=f"{page}.code", on_change="rerun", icon="🐍") as box:
+        with st.expander(tr("code.title"), key=f"{page}.panel.code", on_change="rerun", icon="🐍") as box:
             if box.open:
                 _code(page, coded)
 
@@ -101,14 +101,14 @@ def _export(page: str, charts: dict[str, Any], runs: dict[str, tuple[Any, Any]])
             continue
         st.download_button(tr("export.run"), lambda c=config, r=result: run_json(page, c, r),
                            file_name=f"{_slug(key)}-seed{getattr(config, 'seed', 0)}.json",
-                           mime="application/json", key=f"{key}.export.run", on_click="ignore",
+                           mime="application/json", key=f"{key}.panel.run", on_click="ignore",
                            icon="🗂️", help=tr("export.run_help"))
     if charts:
         st.caption(tr("export.charts"))
         for i, (place, spec) in enumerate(charts.items()):
             name = title(spec) or tr("export.chart", n=i + 1)
             st.download_button(name, _csv_of(charts, place), file_name=f"{page}-{i + 1}-{_slug(name)}.csv",
-                               mime="text/csv", key=f"{page}.export.csv.{i}", on_click="ignore", icon="📄")
+                               mime="text/csv", key=f"{page}.panel.csv.{i}", on_click="ignore", icon="📄")
     st.caption(tr("export.png"))
 
 
@@ -118,4 +118,4 @@ def _code(page: str, coded: dict[str, Any]) -> None:
         text = scripts.script(config)
         st.code(text, language="python", line_numbers=False)
         st.download_button(tr("code.download"), text, file_name=f"{_slug(key)}.py", mime="text/x-python",
-                           key=f"{key}.code.download", on_click="ignore", icon="⬇️")
+                           key=f"{key}.panel.script", on_click="ignore", icon="⬇️")

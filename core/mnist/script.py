@@ -42,36 +42,9 @@ def missing() -> str | None:
     return None if folder and os.path.isdir(folder) else f"no MNIST folder: set {MNIST_DIR_ENV}"
 
 
-# Held-out accuracies agree within a few images of the 2,000 (or 10,000): the CNN trains under
-# bfloat16 autocast where the CPU has it, whose rounding depends on the memory layout of each batch.
-ACCURACY_ATOL = 0.004
-
-
-@script_of(LiveConfig, figures=figures, rtol=0.0, atol=ACCURACY_ATOL, quick=quick, app=app_run,
-           missing=missing)
-def write(c: LiveConfig) -> str:
-    """The script of `c`."""
-    seeds = {kind: {"init": derive_seed(c.seed, "mnist", kind, "init"),
-                    "batches": derive_seed(c.seed, "mnist", kind, "batches")} for kind in ("cnn", "lstm")}
-    settings = {"cnn": (c.cnn_lr, c.cnn_batch), "lstm": (c.lstm_lr, c.lstm_batch)}
-    runs = ",\n".join(f"    ({k!r}, {settings[k][0]!r}, {settings[k][1]})" for k in c.kinds)
-    return header("MNIST: CNN vs LSTM", c) + f'''
-import math
-import os
-
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-torch.set_num_threads(1)
-EPOCHS, TRAIN_SIZE = {c.epochs}, {c.train_size}
-SEEDS = {seeds!r}
-RUNS = [  # (model, Adam's learning rate, batch size)
-{runs},
-]
-
-
-def load_mnist():
+# The lines of a script that read MNIST as the app does (core.mnist.data): shared by every lesson's
+# script that trains on it.
+LOAD_MNIST = '''def load_mnist():
     """MNIST as the app reads it: from the folder in $PLAYGROUND_MNIST_DIR when set (with only the
     10,000 test images there, the first 8,000 train and the last 2,000 are held out), else downloaded."""
     folder = os.environ.get("PLAYGROUND_MNIST_DIR")
@@ -104,7 +77,39 @@ def load_mnist():
     if train_x is None or train_y is None:
         return test_x[:8000], test_y[:8000], test_x[8000:], test_y[8000:]
     return train_x, train_y, test_x, test_y
+'''
 
+
+# Held-out accuracies agree within a few images of the 2,000 (or 10,000): the CNN trains under
+# bfloat16 autocast where the CPU has it, whose rounding depends on the memory layout of each batch.
+ACCURACY_ATOL = 0.004
+
+
+@script_of(LiveConfig, figures=figures, rtol=0.0, atol=ACCURACY_ATOL, quick=quick, app=app_run,
+           missing=missing)
+def write(c: LiveConfig) -> str:
+    """The script of `c`."""
+    seeds = {kind: {"init": derive_seed(c.seed, "mnist", kind, "init"),
+                    "batches": derive_seed(c.seed, "mnist", kind, "batches")} for kind in ("cnn", "lstm")}
+    settings = {"cnn": (c.cnn_lr, c.cnn_batch), "lstm": (c.lstm_lr, c.lstm_batch)}
+    runs = ",\n".join(f"    ({k!r}, {settings[k][0]!r}, {settings[k][1]})" for k in c.kinds)
+    return header("MNIST: CNN vs LSTM", c) + f'''
+import math
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+EPOCHS, TRAIN_SIZE = {c.epochs}, {c.train_size}
+SEEDS = {seeds!r}
+RUNS = [  # (model, Adam's learning rate, batch size)
+{runs},
+]
+
+
+{LOAD_MNIST}
 
 class CNN(nn.Module):
     def __init__(self):

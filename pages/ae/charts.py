@@ -168,7 +168,7 @@ def loss_chart(step_loss: np.ndarray, epoch_loss: Sequence[float], steps_per_epo
                                                                                       strokeWidth=2)]
     if len(refs):
         rules = alt.Chart(refs).mark_rule(strokeDash=[6, 4], strokeWidth=2)
-        layers.append(rules.encode(y="mse:Q", color=colour))
+        layers.append(rules.encode(y=alt.Y("mse:Q"), color=colour))
     return alt.layer(*layers).properties(height=SMALL_HEIGHT, title=labels.loss_title)
 
 

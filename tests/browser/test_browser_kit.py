@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from bench.browser import ROOT, SIZES, exceptions, layout_problems, wait_ready
+from bench.browser import SIZES, exceptions, layout_problems, wait_ready
 from pages import LESSONS
 
 SIDEBAR = "[data-testid='stSidebar']"
@@ -116,22 +116,10 @@ def test_teacher_sets_up_a_link_and_presents_it(server, browser):
 
 # --- every page at every size ------------------------------------------------------------------------
 
-CANVAS_PENDING = not (ROOT / "ui" / "canvas.py").exists()  # the canvas's fix lands with ui/canvas.py
 ORDER = ("1024x768", "1280x720", "1920x1080", "390x844")  # desktop first: the sidebar starts open
 
 
-def _fits_cases() -> list:
-    cases = []
-    for path in ["", *(x.name for x in LESSONS)]:
-        marks = ()
-        if path == "mnist" and CANVAS_PENDING:
-            marks = pytest.mark.xfail(reason="the drawing canvas is cut at 1024x768 and 1280x720 until the "
-                                             "shared ui/canvas.py lands (the autoencoder lesson's branch)")
-        cases.append(pytest.param(path, marks=marks, id=path or "home"))
-    return cases
-
-
-@pytest.mark.parametrize("path", _fits_cases())
+@pytest.mark.parametrize("path", ["", *(x.name for x in LESSONS)], ids=lambda p: p or "home")
 def test_every_page_fits_every_screen(server, browser, path):
     """Nothing cut and nothing scrolling sideways (bench.browser.LAYOUT_PROBLEMS) at each size: the
     page opened at 1024x768, then its window resized to each other size (the charts and the layout
