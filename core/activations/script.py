@@ -134,9 +134,20 @@ def _finals(result: ActivationTrainResult | GradientFlowResult) -> dict[str, flo
     return out
 
 
-def train_figures(result: ActivationTrainResult) -> dict[str, float]:
+# The app trains the networks as one stack, the script one by one: their products round in other
+# orders. The losses agree to about 1e-5 for the first 200 steps of the default run; at lr 0.03 the
+# ReLU net's loss then oscillates by a few percent over its last steps, and the rounding (which
+# differs between CPUs' matrix kernels) shifts the phase of that oscillation: its final loss was
+# 0.0666 in the app and 0.0656 in the script on one machine, the same to 2e-3 on another. Final
+# losses agree within TRAIN_LOSS_RTOL, final accuracies within TRAIN_ACCURACY_ATOL (4 of 400 points).
+TRAIN_LOSS_RTOL = 0.05
+TRAIN_ACCURACY_ATOL = 0.01
+
+
+def train_figures(result: ActivationTrainResult) -> dict[str, float | tuple[float, float, float]]:
     """Each network's loss and training accuracy after the last step."""
-    return _finals(result)
+    return {name: (value, 0.0, TRAIN_ACCURACY_ATOL) if name.endswith("accuracy")
+            else (value, TRAIN_LOSS_RTOL, 2e-5) for name, value in _finals(result).items()}
 
 
 # Ten layers deep, Adam amplifies the rounding differences between the app's stacked products and
