@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.batchnorm [--repeats 5] [--threads 1] [--browser]
 
 The classic loop (DataLoader, per-epoch test evaluation, no histograms) and ours (histograms, saturation,
-train/eval losses and predictions for every epoch) run interleaved in one process; medians and the
-ratio are printed, so a busy machine slows both alike. --browser also times, in headless Chromium,
-goto -> the first complete comparison visible (all seven charts drawn), on a fresh configuration
-(computed) and on a repeated one (served from the cache).
+train/eval losses and predictions for every epoch; both nets one stacked model), ours one net at a
+time (core.batchnorm.reference), and ten seeds as one stack against ten one-net-at-a-time runs, run
+interleaved in one process; medians and the ratios are printed, so a busy machine slows all alike.
+--browser also times, in headless Chromium, goto -> the first complete comparison visible (all
+seven charts drawn), on a fresh configuration (computed) and on a repeated one (from the cache).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from core.batchnorm import BatchNormConfig, run_batchnorm
+from core.batchnorm import BatchNormConfig, run_batchnorm, run_batchnorms
+from core.batchnorm.reference import run_plain
 from core.seeding import generator_for
 
 N_SAMPLES, BATCH_SIZE, EPOCH, LR, N_HIDDEN, B_INIT = 2000, 64, 12, 0.03, 8, -0.2
@@ -92,21 +94,35 @@ def classic(seed: int) -> list[list[float]]:
 
 
 def bench_loops(repeats: int) -> None:
-    classic(100), run_batchnorm(BatchNormConfig(seed=100))  # warm-up (first-call costs)
-    times: dict[str, list[float]] = {"classic": [], "ours": []}
+    """The classic loop, our run (both nets one stacked model) and the same run one net at a time
+    (core.batchnorm.reference), interleaved; then ten seeds as one stack against ten such loops."""
+    classic(100), run_batchnorm(BatchNormConfig(seed=100)), run_plain(BatchNormConfig(seed=100))  # warm-up
+
+    def ten(i: int) -> list[BatchNormConfig]:
+        return [BatchNormConfig(seed=10 * i + s) for s in range(10)]
+
+    runs = {"classic": classic, "ours": lambda i: run_batchnorm(BatchNormConfig(seed=i)),
+            "one net at a time": lambda i: run_plain(BatchNormConfig(seed=i)),
+            "10 seeds, stacked": lambda i: run_batchnorms(ten(i)),
+            "10 seeds, one by one": lambda i: [run_plain(c) for c in ten(i)]}
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
     for i in range(repeats):
-        t = time.perf_counter()
-        classic(i)
-        times["classic"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        run_batchnorm(BatchNormConfig(seed=i))
-        times["ours"].append(time.perf_counter() - t)
+        for name, fn in runs.items():
+            t, c = time.perf_counter(), time.process_time()
+            fn(i)
+            times[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"classic loop (no histograms):        median {med['classic']:.3f} s  "
-          f"[{', '.join(f'{v:.2f}' for v in times['classic'])}]")
-    print(f"ours (histograms every epoch etc.):  median {med['ours']:.3f} s  "
-          f"[{', '.join(f'{v:.2f}' for v in times['ours'])}]")
-    print(f"ours / classic: {med['ours'] / med['classic']:.2f}")
+    labels = {"classic": "classic loop (no histograms)", "ours": "ours (stacked, histograms etc.)",
+              "one net at a time": "ours, one net at a time"}
+    for name, values in times.items():
+        print(f"{labels.get(name, name):34s} median {med[name]:.3f} s, "
+              f"CPU {statistics.median(cpu[name]):.3f} s  "
+              f"[{', '.join(f'{v:.2f}' for v in values)}]")
+    print(f"ours / classic: {med['ours'] / med['classic']:.2f}; ours / one net at a time: "
+          f"{med['ours'] / med['one net at a time']:.2f}; 10 seeds stacked / one by one: "
+          f"{med['10 seeds, stacked'] / med['10 seeds, one by one']:.2f}  (load {os.getloadavg()[0]:.1f})")
 
 
 def _drawn(n: int) -> str:

@@ -78,8 +78,8 @@ def start_server(script: Path | None = None, env: dict[str, str | None] | None =
                  warm_start: bool = False) -> Server:
     """Start `streamlit run app.py` (or `script`, with the app's config) on a free port, without
     waiting for it to answer. `env` changes this process's environment for it (None unsets a name).
-    `warm_start`: through scripts/serve.py, as scripts/run.sh does (the warm start begins as soon
-    as the server answers, not at its first visitor)."""
+    `warm_start`: through scripts/serve.py, as scripts/run.sh does (the worker pool and the warm
+    start begin before the server answers, not at its first visitor)."""
     port = free_port()
     launch = ([str(ROOT / "scripts" / "serve.py")] if warm_start
               else ["-m", "streamlit", "run", str(script or ROOT / "app.py")])

@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.classroom --quick --modes 0 --scenarios same seeds   # a smoke run
     .venv/bin/python -m bench.classroom --scenarios soak --soak-minutes 10
     options: --sessions N (30)  --modes shipped 0  --scenarios ...  --timeout S (180)  --no-follow
+             --pages race dropout batchnorm (the pages of arrivals)
              --quick (6 sessions, 5 s arrival windows, 30 memory configurations, a 1-minute soak
              measured from 15 s)
 
@@ -48,10 +49,11 @@ Scenarios (default: all but soak):
   heavy     three sessions open the heaviest race, dropout and batchnorm the controls allow (HEAVY;
             they may take 3 x --timeout); while they run, 5 default links with a new seed (race,
             dropout in turn), one after another                               each <= 3 s
-  first     fresh server, launched as scripts/run.sh does (scripts/serve.py: `streamlit run`, and
-            the warm start as soon as it answers): to health ok (<= 5 s), then every page's default link
-            at once, no query (each <= 3 s); a second fresh server, 15 s after health ok, each
-            page's default link one after another (each <= 1 s)
+  first     fresh server, launched as scripts/run.sh does (scripts/serve.py: the worker pool and
+            the warm start, then Streamlit): to health ok (<= 5 s), then every page's default link
+            at once, no query (each <= 3 s); once it is idle, a restart on the same results folder,
+            every page at once again (from disk, each <= 3 s); a third fresh server, 15 s after
+            health ok, each page's default link one after another (each <= 1 s)
   memory    300 distinct configurations over race, dropout, batchnorm and the activations
             training tab, 3 sessions at a time; memory of all processes (PSS;
             summed VmRSS noted)                                               <= 2 GB (1907 MiB)
@@ -73,6 +75,7 @@ import random
 import signal
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections import Counter
@@ -331,22 +334,29 @@ def memory_mib(server: Server, pss: bool = True) -> tuple[float, int]:
 
 
 @contextlib.contextmanager
-def serve(mode: str, warm: bool = True, timeout: float = 180, warm_start: bool = False) -> Iterator[Server]:
+def serve(mode: str, warm: bool = True, timeout: float = 180, warm_start: bool = False,
+          results: Path | None = None) -> Iterator[Server]:
     """A fresh server in `mode`, healthy (and warmed: see `warm_up`); stopped afterwards. Processes
     left under it after it stopped are reported and ended. `warm_start`: launched as scripts/run.sh
-    launches it (scripts/serve.py: the app's own warm start begins as soon as it answers)."""
-    server = start_server(env=mode_env(mode), warm_start=warm_start)
-    children: list[int] = []
-    try:
-        server.wait_healthy(120)
-        if warm:
-            asyncio.run(warm_up(port_of(server), timeout))
-            settle(server)
-        yield server
-    finally:
-        children = descendants(server.proc.pid)
-        server.stop()
-        stop_leftovers(children)
+    launches it (scripts/serve.py: worker pool and warm start first, then Streamlit). Its results
+    on disk go to `results`, by default an empty folder of its own (removed afterwards), so no
+    server finds another's results unless it is given the same folder."""
+    with contextlib.ExitStack() as stack:
+        if results is None:
+            results = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="classroom-results-")))
+        server = start_server(env={**mode_env(mode), "PLAYGROUND_CACHE_DIR": str(results)},
+                              warm_start=warm_start)
+        children: list[int] = []
+        try:
+            server.wait_healthy(120)
+            if warm:
+                asyncio.run(warm_up(port_of(server), timeout))
+                settle(server)
+            yield server
+        finally:
+            children = descendants(server.proc.pid)
+            server.stop()
+            stop_leftovers(children)
 
 
 def stop_leftovers(pids: list[int]) -> None:
@@ -458,6 +468,9 @@ def print_table(rows: Sequence[Row]) -> None:
 
 # ---- scenarios ------------------------------------------------------------------------------------
 
+ARRIVAL_PAGES = ("race", "dropout", "batchnorm")
+
+
 @dataclass
 class Options:
     sessions: int = 30
@@ -465,6 +478,7 @@ class Options:
     timeout: float = 180  # seconds one request may take before it counts as an error
     follow: bool = True
     soak_minutes: float = 10
+    pages: tuple[str, ...] = ARRIVAL_PAGES  # the pages of arrivals
     seeds: Seeds = field(default_factory=Seeds)
 
     @property
@@ -493,7 +507,7 @@ def scenario_seeds(o: Options, mode: str) -> list[Row]:
 def scenario_arrivals(o: Options, mode: str) -> list[Row]:
     rows = []
     with serve(mode, timeout=o.timeout) as server:
-        for page in ("race", "dropout", "batchnorm"):
+        for page in o.pages:
             links = [link(page, seed=o.seeds()) for _ in range(o.sessions)]
             visits = asyncio.run(crowd(port_of(server), links, evenly(o.sessions, o.window),
                                        o.timeout, o.follow))
@@ -544,14 +558,21 @@ def scenario_heavy(o: Options, mode: str) -> list[Row]:
 
 def scenario_first(o: Options, mode: str) -> list[Row]:
     links = [Link(""), *(Link(p) for p in PAGES)]
-    t0 = time.perf_counter()
-    with serve(mode, warm=False, warm_start=True) as server:
-        startup = time.perf_counter() - t0
-        start_row = Row("first: start", mode, [startup], target="<= 5 s", met=startup <= 5,
-                        memory_mib=memory_mib(server)[0], note="streamlit run -> health ok")
-        cold = asyncio.run(crowd(port_of(server), links, None, o.timeout, o.follow))
-        rows = [start_row, latency_row("first: at once", mode, cold, server, 3, each=True,
-                                       note="every page, no query")]
+    with tempfile.TemporaryDirectory(prefix="classroom-results-") as results:
+        t0 = time.perf_counter()
+        with serve(mode, warm=False, warm_start=True, results=Path(results)) as server:
+            startup = time.perf_counter() - t0
+            start_row = Row("first: start", mode, [startup], target="<= 5 s", met=startup <= 5,
+                            memory_mib=memory_mib(server)[0],
+                            note=f"scripts/serve.py -> health ok; load {os.getloadavg()[0]:.1f}")
+            cold = asyncio.run(crowd(port_of(server), links, None, o.timeout, o.follow))
+            rows = [start_row, latency_row("first: at once", mode, cold, server, 3, each=True,
+                                           note="every page, no query")]
+            settle(server)  # the warm start done: its results on disk
+        with serve(mode, warm=False, warm_start=True, results=Path(results)) as server:
+            again = asyncio.run(crowd(port_of(server), links, None, o.timeout, o.follow))
+            rows.append(latency_row("first: restart", mode, again, server, 3, each=True,
+                                    note="the same results folder: every page at once, from disk"))
     with serve(mode, warm=False, warm_start=True) as server:
         time.sleep(15)
         later = asyncio.run(in_turn(port_of(server), links, o.timeout, o.follow))
@@ -645,9 +666,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=180, help="seconds a request may take (180)")
     parser.add_argument("--no-follow", action="store_true", help="do not ask for the rest of each page")
     parser.add_argument("--soak-minutes", type=float, default=10)
+    parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(ARRIVAL_PAGES),
+                        help="the pages of arrivals (race dropout batchnorm)")
     args = parser.parse_args()
     o = Options(sessions=args.sessions or (6 if args.quick else 30), quick=args.quick, timeout=args.timeout,
-                follow=not args.no_follow, soak_minutes=args.soak_minutes)
+                follow=not args.no_follow, soak_minutes=args.soak_minutes, pages=tuple(args.pages))
     print(f"{o.sessions} sessions; modes {', '.join(args.modes)}; {os.cpu_count()} CPUs; "
           f"follow the page's timer: {o.follow}", flush=True)
     rows: list[Row] = []

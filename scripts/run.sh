@@ -8,4 +8,4 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
-exec "$VENV/bin/python" scripts/serve.py "$@"  # streamlit run app.py, then the warm start
+exec "$VENV/bin/python" scripts/serve.py "$@"  # the worker pool and the warm start, then Streamlit

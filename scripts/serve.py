@@ -1,57 +1,38 @@
-"""Serve the app, warm: `streamlit run app.py` with these arguments, then one script run as soon
-as the server answers (Streamlit's script health check), which starts the warm start: every
-lesson's default link computed in the background before the first student asks (see app.py).
+"""Serve the app, warm: the compute service's worker pool starts first, then this process imports
+the app and submits the warm start (every lesson's default link, each page's first view first,
+computed in the background), and only then does Streamlit start serving, in this same process. The
+fork server imports torch beside this process's own imports, so the workers are ready about when
+the server answers, and health answers `ok` a few seconds after the start.
 
     python scripts/serve.py [streamlit options, e.g. --server.port 8502]
 
-A plain `streamlit run app.py` (Community Cloud) warms at its first visitor instead.
+A plain `streamlit run app.py` (Community Cloud) warms at its first visitor instead (app.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import subprocess
+import os
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def option(args: list[str], name: str, default: str) -> str:
-    """The value of `--name value` or `--name=value` among `args`."""
-    for i, arg in enumerate(args):
-        if arg == name and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return default
-
-
-def poke(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    """Wait for /_stcore/health, then ask for one script run (it answers once the run is done)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        with contextlib.suppress(OSError):
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        time.sleep(0.1)
-    with contextlib.suppress(OSError):
-        urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=timeout).read()
-
-
 def main() -> int:
-    args = sys.argv[1:]
-    port = option(args, "--server.port", "8501")
-    base = option(args, "--server.baseUrlPath", "").strip("/")
-    url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *args], cwd=ROOT)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda s, _f: proc.send_signal(s))
-    poke(url, proc)
-    return proc.wait()
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from core.compute import start_early
+
+    start_early()  # the fork server: torch and the lessons, imported beside what follows
+
+    from ui.lesson import warm_start
+
+    warm_start()  # the service (its workers take over that fork server) and the warm start's jobs
+
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]
+    return cli.main()
 
 
 if __name__ == "__main__":

@@ -11,13 +11,15 @@ from torch import nn
 from core.batchnorm import (
     NETS,
     BatchNormConfig,
-    batch_statistics,
+    _run_stack,
     build_nets,
     histograms,
     run_batchnorm,
+    run_batchnorms,
     saturated,
     stage_edges,
 )
+from core.batchnorm.reference import batch_statistics, run_plain
 from core.runs import run
 from pages.batchnorm.charts import (
     Labels,
@@ -38,8 +40,8 @@ LABELS = {lang: chart_labels(Labels, "batchnorm", lang) for lang in ("en", "zh")
 
 @pytest.fixture(scope="module")
 def lessons() -> list:
-    """The classic lesson at its defaults, once per seed."""
-    return [run_batchnorm(BatchNormConfig(seed=s)) for s in SEEDS]
+    """The classic lesson at its defaults, once per seed (one stacked run, as a class's seeds are)."""
+    return run_batchnorms([BatchNormConfig(seed=s) for s in SEEDS])
 
 
 # --- building blocks -------------------------------------------------------------------------------
@@ -195,6 +197,57 @@ def test_charts_build_in_both_languages():
 def test_fixed_edges_per_activation():
     edges = stage_edges("tanh", 40)
     assert edges["act"][0] == -1 and edges["act"][-1] == 1 and len(edges["linear"]) == 41
+
+
+# --- the stacked engine against the classic loop (core.batchnorm.reference) -------------------------
+
+def _agree(a, b, rtol: float) -> None:
+    assert a.diverged_at == b.diverged_at
+    for net in NETS:
+        for name in ("test_loss", "test_loss_train_mode", "saturation", "grad_norm", "predictions"):
+            atol = 1e-3 if name == "predictions" else 1e-6  # predictions cross zero
+            np.testing.assert_allclose(getattr(a, name)[net], getattr(b, name)[net], rtol=rtol, atol=atol,
+                                       err_msg=f"{net} {name}")
+        for stage in a.stages(net):  # a value on a bin edge may fall either side
+            assert np.abs(a.hist[net][stage] - b.hist[net][stage]).sum() <= 0.001 * a.hist[net][stage].sum()
+
+
+@pytest.mark.parametrize(("config", "rtol"), [
+    (BatchNormConfig(epochs=1), 1e-4),  # the lesson's first epoch (later, rounding takes over: see below)
+    (BatchNormConfig(activation="relu", depth=5, epochs=6, seed=3), 1e-4),
+    (BatchNormConfig(activation="sigmoid", depth=4, width=6, epochs=3, batch_size=256, seed=2), 1e-4),
+    # the plain net diverges; the BN net, at learning rate 10, amplifies rounding too
+    (BatchNormConfig(activation="relu", weight_std=2.0, lr=10.0, depth=12, epochs=2), 2e-3),
+], ids=["lesson-1-epoch", "relu", "sigmoid", "diverging"])
+def test_stacked_run_is_the_classic_loop_in_float64(config, rtol):
+    """In float64 the stacked engine and the one-net-at-a-time loop agree to 1e-4. The lesson's BN
+    net amplifies rounding (its deep layers' batches barely vary and BN divides by that): one step
+    in float64 differs by 2e-9, one epoch by 1.4e-6, and in float32 after 12 epochs the two end up to
+    a factor of 3 apart (both far below the plain net: the truth tests below hold on either)."""
+    _agree(_run_stack([config], torch.float64)[0], run_plain(config, torch.float64), rtol)
+
+
+def test_plain_net_is_the_classic_loop_in_float32():
+    a, b = run_batchnorm(BatchNormConfig(seed=1)), run_plain(BatchNormConfig(seed=1))
+    np.testing.assert_allclose(a.test_loss["plain"], b.test_loss["plain"], rtol=1e-5)
+    np.testing.assert_allclose(a.grad_norm["plain"], b.grad_norm["plain"], rtol=1e-3)  # vanishing: 1e-14
+    got, want = a.hist["plain"]["act"], b.hist["plain"]["act"]
+    assert np.abs(got - want).sum() <= 0.001 * want.sum()
+
+
+def test_seeds_stacked_together_are_each_exactly_their_own_run():
+    configs = [SMALL, *(BatchNormConfig(**{**SMALL.__dict__, "seed": s}) for s in (7, 900))]
+    for config, got in zip(configs, run_batchnorms(configs)):
+        alone = run_batchnorm(config)
+        assert got.config == config and got.diverged_at == alone.diverged_at
+        for net in NETS:
+            for name in ("test_loss", "test_loss_train_mode", "saturation", "grad_norm", "predictions"):
+                np.testing.assert_array_equal(getattr(got, name)[net], getattr(alone, name)[net])
+            for stage in got.stages(net):
+                np.testing.assert_array_equal(got.hist[net][stage], alone.hist[net][stage])
+        np.testing.assert_array_equal(got.y_test, alone.y_test)
+    with pytest.raises(ValueError):
+        run_batchnorms([SMALL, BatchNormConfig(**{**SMALL.__dict__, "depth": 4})])
 
 
 # --- truth: the lesson, over five seeds ------------------------------------------------------------

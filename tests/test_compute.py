@@ -189,3 +189,50 @@ def test_a_worker_is_replaced_by_a_fresh_fork_after_its_share_of_jobs():
         assert len(set(pids[:JOBS_PER_WORKER])) == 1 and pids[-1] != pids[0]
     finally:
         service.close()
+
+
+def test_the_warm_start_runs_one_job_at_a_time_in_order_never_on_the_express_slot():
+    service = Service(ProcessWorkers(2), ResultCache(8 << 20))  # slot 1 is the express one
+    try:
+        service.submit(nap, Nap(0.2, seed=1)).result(120)  # the family is known to be light
+        seeds = [700, 701, 702]
+        service.warm([(nap, (Nap(0.4, seed=s),)) for s in seeds])
+        seen: list[tuple[int, int]] = []  # (slot, seed) of every warm job seen running
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(service.cache) < 1 + len(seeds):
+            with service._lock:
+                running = [(slot, j.args[0].seed) for slot, j in service._running.items() if j.warm]
+            assert len(running) <= 1  # one at a time: the other slots stay free for people
+            seen += [r for r in running if r not in seen]
+            time.sleep(0.01)
+        assert [seed for _, seed in seen] == seeds  # in the order given
+        assert {slot for slot, _ in seen} == {0}  # never the express slot
+    finally:
+        service.close()
+
+
+def test_a_person_asking_for_a_queued_warm_job_makes_it_theirs():
+    """It then waits as theirs (priority 0) and may take the express slot."""
+    blocked = Service(ProcessWorkers(1), ResultCache(1 << 20), express=False)
+    try:
+        blocker = blocked.submit(nap, Nap(1.0, seed=711))
+        warm = blocked.submit(nap, Nap(0.1, seed=712), priority=1, warm=True)
+        assert warm.warm
+        again = blocked.submit(nap, Nap(0.1, seed=712))
+        assert again is warm and not warm.warm and warm.priority == 0
+        blocker.result(60), warm.result(60)
+    finally:
+        blocked.close()
+
+
+def test_a_fork_server_started_early_is_taken_over():
+    from core.compute import workers
+
+    workers.start_fork_server()
+    early = workers._early[0].pid
+    service = Service(ProcessWorkers(1), ResultCache(1 << 20), express=False)
+    try:
+        assert service.submit(pid, cache=False).result(120) != os.getpid()
+        assert service.pids()[0] == early and workers._early is None
+    finally:
+        service.close()

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from core.frames import frame_steps
 from core.models import Dropout, MLPSpec, build_mlp
 from core.seeding import make_generator
-from core.stacked import StackedMLP, dropout_masks
+from core.stacked import StackedBNMLP, StackedMLP, dropout_masks
 
 WIDTHS = [(1, 20, 1), (1, 30, 30, 1), (2, 8, 8, 3), (3, 1, 4, 1)]
 
@@ -103,3 +103,87 @@ def test_frame_steps():
     assert frame_steps(500, 50).tolist() == list(range(0, 501, 10))
     assert frame_steps(40, 4).tolist() == [0, 10, 20, 30, 40]
     assert frame_steps(0, 20).tolist() == [0]
+
+
+# --- StackedBNMLP: plain and BatchNorm members in one stack ----------------------------------------
+
+def _bn_members(activation: str, plain: int, bn: int, widths=(1, 6, 6, 5, 1)):
+    def make(batch_norm: bool, i: int):
+        spec = MLPSpec(widths=widths, activation=activation, batch_norm=batch_norm,
+                       input_batch_norm=batch_norm, bn_momentum=0.3, weight_init="normal", weight_std=0.5,
+                       bias_init=-0.1)
+        return build_mlp(spec, make_generator(i)).double()
+    return [make(False, i) for i in range(plain)], [make(True, 10 + i) for i in range(bn)]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+@pytest.mark.parametrize(("plain", "bn"), [(2, 3), (0, 2), (3, 0)])
+def test_bn_stack_steps_like_separate_models_and_its_backward_like_autograd(activation, plain, bn):
+    """Two training steps: each member's loss, every gradient and the running statistics equal its
+    own nn.Module's (train mode); the written-out backward equals autograd's; a member that is not
+    alive gets no gradient and its running statistics stay."""
+    plains, bns = _bn_members(activation, plain, bn)
+    fused = StackedBNMLP.from_models(plains, bns)
+    auto = StackedBNMLP.from_models(*_bn_members(activation, plain, bn), engine="autograd")
+    k = plain + bn
+    g = torch.Generator().manual_seed(0)
+    alive = torch.ones(k, dtype=torch.bool)
+    alive[-1] = False
+    for _ in range(2):
+        x = torch.randn(k, 24, 1, generator=g, dtype=torch.float64) * 3
+        y = torch.sin(x)
+        before = [rv.clone() for rv in fused.running_var]
+        loss = fused.mse_step(x, y, alive)
+        torch.testing.assert_close(auto.mse_step(x, y, alive), loss)
+        torch.testing.assert_close(auto.grad, fused.grad)
+        for i, m in enumerate([*plains, *bns]):
+            if not alive[i]:
+                assert (fused.grad[i] == 0).all()
+                continue
+            m.train()
+            m.zero_grad()
+            ref = F.mse_loss(m(x[i]), y[i])
+            ref.backward()
+            torch.testing.assert_close(loss[i], ref.detach())
+            grads = torch.cat([p.grad.reshape(-1) for p in m.parameters()])
+            if m.input_bn is None:  # the stack keeps the unused BN places (gradient 0)
+                keep = torch.cat([torch.zeros(2), *(torch.cat([torch.ones(b.linear.weight.numel()
+                                  + b.linear.bias.numel()), torch.zeros(2 * b.linear.out_features)])
+                                  for b in m.blocks), torch.ones(m.head.weight.numel() + 1)]).bool()
+                assert (fused.grad[i][~keep] == 0).all()
+                torch.testing.assert_close(fused.grad[i][keep], grads)
+            else:
+                torch.testing.assert_close(fused.grad[i], grads)
+                bn_mods = [m.input_bn, *(b.bn for b in m.blocks)]
+                for layer, mod in enumerate(bn_mods):
+                    torch.testing.assert_close(fused.running_mean[layer][i - plain, 0], mod.running_mean)
+                    torch.testing.assert_close(fused.running_var[layer][i - plain, 0], mod.running_var)
+        if bn:
+            for layer, rv in enumerate(fused.running_var):
+                assert torch.equal(rv[-1], before[layer][-1])  # the member that is not alive
+
+
+def test_bn_stack_eval_pass_uses_running_statistics():
+    plains, bns = _bn_members("tanh", 1, 2)
+    stack = StackedBNMLP.from_models(plains, bns)
+    members = (*plains, *bns)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(3, 40, 1, generator=g, dtype=torch.float64)
+    stack.mse_step(x, x ** 2, torch.ones(3, dtype=torch.bool))  # no optimizer step: weights unchanged
+    out, stages = stack.forward(x, train=False, stages=True)
+    for i, m in enumerate(members):
+        m.train()
+        m(x[i])  # the same batch into the module's running statistics
+        m.eval()
+        with torch.no_grad():
+            want, layers = m.trace(x[i])
+        torch.testing.assert_close(out[i], want)
+        for layer, traced in enumerate(layers):
+            torch.testing.assert_close(stages[layer]["linear"][i], dict(traced)["linear"])
+            torch.testing.assert_close(stages[layer]["act"][i], dict(traced)["act"])
+            if m.input_bn is not None:
+                torch.testing.assert_close(stages[layer]["bn"][i - 1], dict(traced)["bn"])
+    assert len(stages) == 3 and stages[0]["bn"].shape == (2, 40, 6)
+    assert stages[0]["linear"].shape == (3, 40, 6)
+    with pytest.raises(ValueError):
+        StackedBNMLP.from_models(bns, plains)

@@ -93,13 +93,14 @@ def warm_start() -> None:
 
 
 def warm_calls() -> list[tuple[Callable, tuple]]:
-    """`(run, (config, device))` for what every lesson's default link computes (its `warm()`)."""
+    """`(run, (config, device))` for what every lesson's default link computes (its `warm()`, whose
+    first entry is what the page shows first): every page's first view first, then the rest."""
     dev = str(device())
-    calls = []
-    for name in [lesson.name for lesson in LESSONS]:
-        module = importlib.import_module(f"pages.{name}.controls")
-        calls += [(run, (config, dev)) for config in getattr(module, "warm", tuple)()]
-    return calls
+    wanted = [getattr(importlib.import_module(f"pages.{lesson.name}.controls"), "warm", tuple)()
+              for lesson in LESSONS]
+    firsts = [configs[0] for configs in wanted if configs]
+    rest = [config for configs in wanted for config in configs[1:]]
+    return [(run, (config, dev)) for config in (*firsts, *rest)]
 
 
 def compute(config: Hashable, waiting: str, priority: int = 0) -> Any:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.datasets import make_circles, make_moons
 from torch.nn import functional as F
 
 from core.data import spiral
@@ -71,6 +70,8 @@ def run_gallery(config: GalleryConfig, device: str = "cpu") -> GalleryResult:
 
 def make_dataset(name: str, n: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(n, 2) float points and (n,) float labels 0/1 for 'moons', 'circles' or 'spiral'."""
+    from sklearn.datasets import make_circles, make_moons  # here: importing it takes about a second
+
     state = derive_seed(seed, "activations", name) % (2 ** 32)
     if name == "moons":
         x, y = make_moons(n_samples=n, noise=noise, random_state=state)

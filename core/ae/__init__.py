@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 from torch import nn
 
@@ -328,6 +327,8 @@ def run_ae(config: AEConfig = AEConfig(), device: torch.device | str = "cpu",
     model, epoch_loss, step_loss, recons, diverged_at = _train_ae(config, x, held[:ROW], part)
     # OpenBLAS's own threads, beside torch's on a shared CPU, made this fit take 3-8 s here instead
     # of 0.4 s: PCA gets as many threads as torch has.
+    from sklearn.decomposition import PCA  # here: importing scikit-learn takes about a second
+
     with threadpool_limits(limits=torch.get_num_threads()):
         pca = PCA(n_components=config.code, random_state=config.seed).fit(x.numpy())
     codes = {"ae": _ae_codes(model, held), "pca": pca.transform(held.numpy()).astype(np.float32)}

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import nn
 
 from core.data import noisy_curve
 from core.divergence import Divergence, divergences, is_diverged
 from core.models import MLP, MLPSpec, build_mlp
-from core.runs import runs
+from core.runs import runs, runs_many
 from core.seeding import generator_for
-from core.training import StepRecord, train
+from core.stacked import StackedBNMLP
 
 NETS = ("plain", "bn")  # the two variants, in the order every chart shows them
 ACTIVATIONS = ("tanh", "relu", "sigmoid")  # the activations this page offers
@@ -137,141 +136,165 @@ def histograms(values: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
     return counts.view(rows, bins)
 
 
-@contextlib.contextmanager
-def batch_statistics(model: nn.Module) -> Iterator[None]:
-    """Run BN on the batch's own statistics (train mode) without touching the running statistics."""
-    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
-    model.train()
-    for bn in bns:
-        bn.track_running_stats = False  # then F.batch_norm neither reads nor updates them
-    try:
-        yield
-    finally:
-        for bn in bns:
-            bn.track_running_stats = True
-        model.eval()
-
-
-def _mse(pred: torch.Tensor, y: torch.Tensor) -> float:
-    value = nn.functional.mse_loss(pred, y).item()
-    return value if math.isfinite(value) else math.inf
+def _data(config: BatchNormConfig) -> tuple[torch.Tensor, ...]:
+    """x, y (n_train, 1) and x_test, y_test (n_test, 1): x = linspace(-7, 10), y = x² − 5 + noise."""
+    x, y = noisy_curve(config.n_train, (-7.0, 10.0), "square_minus_5", config.noise_std, config.seed)
+    x_test, y_test = noisy_curve(config.n_test, (-7.0, 10.0), "square_minus_5", config.noise_std,
+                                 config.seed, stream="test")
+    return x, y, x_test, y_test
 
 
 class _Recorder:
-    """Collects one net's per-frame measurements on the test inputs."""
+    """Every member's per-frame measurements on the test inputs (eval mode: BN on its running
+    statistics; the train-mode loss on the test batch's own statistics)."""
 
-    def __init__(self, net: str, config: BatchNormConfig, edges: dict[str, torch.Tensor]) -> None:
-        self.net, self.config, self.edges = net, config, edges
-        self.hist: dict[str, list[torch.Tensor]] = {s: [] for s in STAGES[net]}
+    def __init__(self, config: BatchNormConfig, edges: dict[str, torch.Tensor]) -> None:
+        self.config, self.edges = config, edges
+        self.hist: dict[str, list[torch.Tensor]] = {s: [] for s in ("linear", "bn", "act")}
         self.saturation: list[torch.Tensor] = []
-        self.loss: list[float] = []
-        self.loss_train_mode: list[float] = []
+        self.loss: list[list[float]] = []  # per frame, per member (inf where not finite)
+        self.loss_train_mode: list[torch.Tensor] = []
         self.pred: list[torch.Tensor] = []
 
+    @staticmethod
+    def _mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        loss = ((pred - y) ** 2).mean(dim=(1, 2))
+        return torch.where(torch.isfinite(loss), loss, torch.full_like(loss, math.inf))
+
     @torch.no_grad()
-    def record(self, model: MLP, x: torch.Tensor, y: torch.Tensor) -> None:
-        model.eval()  # the test loss and the histograms use BN's running statistics
-        pred, layers = model.trace(x)  # layers: depth lists of (stage, (n_test, width))
-        for stage in STAGES[self.net]:
-            values = torch.stack([dict(layer)[stage].flatten() for layer in layers])  # (depth, n_test*width)
-            self.hist[stage].append(histograms(values, self.edges[stage]))
-        acts = torch.stack([dict(layer)["act"] for layer in layers])  # (depth, n_test, width)
-        self.saturation.append(saturated(self.config.activation, acts).float().mean(dim=(1, 2)))
-        self.loss.append(_mse(pred, y))
-        self.pred.append(pred.flatten())
-        with batch_statistics(model):
-            self.loss_train_mode.append(_mse(model(x), y))
+    def record(self, net: StackedBNMLP, x: torch.Tensor, y: torch.Tensor) -> None:
+        pred, layers = net.forward(x, train=False, stages=True)
+        for stage, values in self.hist.items():
+            v = torch.stack([layer[stage] for layer in layers], dim=1)  # (members, depth, n_test, width)
+            counts = histograms(v.reshape(v.shape[0] * v.shape[1], -1), self.edges[stage])
+            values.append(counts.view(v.shape[0], v.shape[1], -1))
+        acts = torch.stack([layer["act"] for layer in layers], dim=1)
+        self.saturation.append(saturated(self.config.activation, acts).float().mean(dim=(2, 3)))
+        self.loss.append(self._mse(pred, y).tolist())
+        self.pred.append(pred[:, :, 0])
+        self.loss_train_mode.append(self._mse(net.forward(x, train=True)[0], y))
 
 
-def _grad_norms(model: MLP) -> torch.Tensor:
-    """Norm of every Linear's weight gradient, first layer to head: (depth + 1,)."""
-    return torch.stack([lin.weight.grad.norm() if lin.weight.grad is not None else torch.zeros(())
-                        for lin in model.linears()])
+def _run_stack(configs: Sequence[BatchNormConfig],
+               dtype: torch.dtype = torch.float32) -> list[BatchNormResult]:
+    """Train the plain and the BN net of every config (configs that differ only by their seed) as
+    one stack: members 0..S-1 the plain nets, S..2S-1 the BN nets, each on its seed's data, initial
+    weights and batch order, exactly as core.batchnorm.reference trains them one by one.
 
+    A member whose batch loss diverges keeps the weights it had before that step (its running
+    statistics took that batch, as nn.BatchNorm1d's do in the forward pass); one whose test loss
+    diverges at an epoch's end stops there. Their later frames repeat that state.
+    `dtype`: float64 for the tests that compare it with the reference beyond float32's rounding.
+    """
+    config = configs[0]
+    if config.activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {config.activation!r}")
+    start = time.perf_counter()
+    n_seeds = len(configs)
+    k_all = 2 * n_seeds
+    data = [_data(c) for c in configs]
+    x, y, x_test, y_test = (torch.stack([d[i] for d in data]).to(dtype) for i in range(4))  # (S, n, 1) each
 
-class _GradMeter:
-    """Mean per-layer weight-gradient norm over the steps of the first (row 0) and last (row 1) epoch."""
+    def twice(t: torch.Tensor) -> torch.Tensor:  # per member: the plain nets, then the BN nets
+        return torch.cat([t, t])
 
-    def __init__(self, depth: int, last_epoch: int) -> None:
-        self.sums, self.steps, self.last_epoch = torch.zeros(2, depth + 1), torch.zeros(2, 1), last_epoch
+    xt, yt = twice(x_test), twice(y_test)
+    edges_np = stage_edges(config.activation, config.bins)
+    edges = {k: torch.as_tensor(v, dtype=dtype) for k, v in edges_np.items()}
 
-    def hook(self, model: MLP, epoch: int) -> Callable[[StepRecord], None] | None:
-        """A per-step callback for `epoch` (None when the epoch is not measured)."""
-        rows = [r for r, e in ((0, 0), (1, self.last_epoch)) if e == epoch]
-        if not rows:
-            return None
+    nets = [{net: m.to(dtype) for net, m in build_nets(c).items()} for c in configs]
+    stack = StackedBNMLP.from_models([n["plain"] for n in nets], [n["bn"] for n in nets])
+    # one parameter per member: fused Adam (one kernel for the update) never mixes two members
+    optimizer = torch.optim.Adam(stack.leaves, lr=config.lr, fused=True)
+    recorder = _Recorder(config, edges)
+    depth, last = config.depth, config.epochs - 1
+    grad_sums = torch.zeros(2, k_all, depth + 1, dtype=dtype)  # rows: the first and the last epoch
+    grad_steps = torch.zeros(2, k_all, 1, dtype=dtype)
+    diverged: list[int | None] = [None] * k_all
+    first: list[float | None] = [None] * k_all  # each member's first batch loss
+    per_epoch = math.ceil(config.n_train / config.batch_size)
+    recorder.record(stack, xt, yt)  # frame 0: the initialisation
 
-        def on_step(_: StepRecord) -> None:  # runs after optimizer.step(): the grads are still there
-            norms = _grad_norms(model)
-            for r in rows:
-                self.sums[r] += norms
-                self.steps[r] += 1
+    for epoch in range(config.epochs):
+        rows = [r for r, e in ((0, 0), (1, last)) if e == epoch]  # the grad meter's rows this epoch
+        alive = [d is None for d in diverged]
+        if any(alive):
+            # each seed's permutation, the same for both of its nets: their shared batch order
+            order = torch.stack([torch.randperm(config.n_train, generator=generator_for(
+                c.seed, "batchnorm", "batches", epoch)) for c in configs])
+            xe = twice(torch.gather(x, 1, order.unsqueeze(-1)))
+            ye = twice(torch.gather(y, 1, order.unsqueeze(-1)))
+            for step, at in enumerate(range(0, config.n_train, config.batch_size), 1):
+                batch = slice(at, at + config.batch_size)
+                losses = stack.mse_step(xe[:, batch], ye[:, batch], torch.tensor(alive))
+                for k, value in enumerate(losses.tolist()):
+                    if not alive[k]:
+                        continue
+                    if first[k] is None:
+                        first[k] = value
+                    if is_diverged(value, first[k]):  # this step is not applied
+                        diverged[k], alive[k] = epoch * per_epoch + step, False
+                for k, leaf in enumerate(stack.leaves):
+                    leaf.grad = stack.grad[k:k + 1] if alive[k] else None  # Adam skips the others
+                optimizer.step()
+                if rows:
+                    stepped = torch.tensor(alive, dtype=dtype).view(-1, 1)
+                    norms = stack.weight_grad_norms() * stepped
+                    for r in rows:
+                        grad_sums[r] += norms
+                        grad_steps[r] += stepped
+                if not any(alive):
+                    break
+        recorder.record(stack, xt, yt)
+        for k in range(k_all):
+            if diverged[k] is None and is_diverged(recorder.loss[-1][k], recorder.loss[0][k]):
+                diverged[k] = (epoch + 1) * per_epoch  # the test loss after the epoch's last step
 
-        return on_step
-
-    def means(self) -> np.ndarray:
-        return (self.sums / self.steps.clamp(min=1)).numpy()
+    seconds = time.perf_counter() - start
+    hist = {s: torch.stack(v).numpy() for s, v in recorder.hist.items()}  # (frames, members, depth, bins)
+    saturation = torch.stack(recorder.saturation).numpy()  # (frames, members, depth)
+    loss = np.array(recorder.loss)  # (frames, members)
+    loss_train_mode = torch.stack(recorder.loss_train_mode).numpy()
+    pred = torch.stack(recorder.pred).numpy()  # (frames, members, n_test)
+    grad_norm = (grad_sums / grad_steps.clamp(min=1)).numpy()  # (2, members, depth + 1)
+    results = []
+    for s, c in enumerate(configs):
+        member = {"plain": s, "bn": n_seeds + s}
+        results.append(BatchNormResult(
+            config=c,
+            edges=edges_np,
+            hist={net: {stage: hist[stage][:, s if stage == "bn" else k] for stage in STAGES[net]}
+                  for net, k in member.items()},
+            saturation={net: saturation[:, k] for net, k in member.items()},
+            test_loss={net: loss[:, k] for net, k in member.items()},
+            test_loss_train_mode={net: loss_train_mode[:, k] for net, k in member.items()},
+            grad_norm={net: grad_norm[:, k] for net, k in member.items()},
+            grad_epochs=(0, last),
+            x_test=x_test[s].flatten().numpy(),
+            y_test=y_test[s].flatten().numpy(),
+            predictions={net: pred[:, k] for net, k in member.items()},
+            diverged_at={net: diverged[k] for net, k in member.items()},
+            seconds=seconds,
+        ))
+    return results
 
 
 @runs(BatchNormConfig)
 def run_batchnorm(config: BatchNormConfig, device: str = "cpu") -> BatchNormResult:
-    """Train the plain and the BN net on the same data, initial weights and batch order; record every epoch.
+    """Train the plain and the BN net on the same data, initial weights and batch order; record every
+    epoch. Both nets are one stacked model (core.stacked.StackedBNMLP); core.batchnorm.reference
+    trains them one by one, the classic way, and tests/test_batchnorm.py checks the two agree.
 
     Runs on the CPU whatever `device` says: with 10 units per layer every kernel is tiny, so a GPU's
     launch cost exceeds the math.
     """
-    if config.activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {config.activation!r}")
-    start = time.perf_counter()
-    # x = linspace(-7, 10, n) as a column; y = x² − 5 + noise_std · N(0, 1): (n, 1) each
-    x, y = noisy_curve(config.n_train, (-7.0, 10.0), "square_minus_5", config.noise_std, config.seed)
-    x_test, y_test = noisy_curve(config.n_test, (-7.0, 10.0), "square_minus_5", config.noise_std,
-                                 config.seed, stream="test")
-    edges_np = stage_edges(config.activation, config.bins)
-    edges = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in edges_np.items()}
+    return _run_stack([config])[0]
 
-    models = build_nets(config)
-    # fused: one kernel updates every parameter, about a third off each step of these small nets
-    optimizers = {net: torch.optim.Adam(models[net].parameters(), lr=config.lr, fused=True) for net in NETS}
-    recorders = {net: _Recorder(net, config, edges) for net in NETS}
-    meters = {net: _GradMeter(config.depth, config.epochs - 1) for net in NETS}
-    diverged: dict[str, int | None] = {net: None for net in NETS}
-    first_loss: dict[str, float | None] = {net: None for net in NETS}  # each net's first batch loss
-    per_epoch = math.ceil(config.n_train / config.batch_size)
-    for net in NETS:
-        recorders[net].record(models[net], x_test, y_test)  # frame 0: the initialisation
 
-    for epoch in range(config.epochs):
-        for net in NETS:
-            model, rec = models[net], recorders[net]
-            if diverged[net] is None:
-                # Same seed and epoch -> the same permutation for both nets: shared batch order.
-                history = train(model, x, y, optimizers[net], epochs=1, batch_size=config.batch_size,
-                                g=generator_for(config.seed, "batchnorm", "batches", epoch),
-                                on_step=meters[net].hook(model, epoch), first_loss=first_loss[net])
-                if first_loss[net] is None and history.records:
-                    first_loss[net] = history.records[0].loss
-                if history.diverged:
-                    diverged[net] = epoch * per_epoch + history.diverged_at  # later frames repeat this state
-            rec.record(model, x_test, y_test)
-            if diverged[net] is None and is_diverged(rec.loss[-1], rec.loss[0]):
-                diverged[net] = (epoch + 1) * per_epoch  # the test loss after the epoch's last step
-
-    def stack(items: list[torch.Tensor]) -> np.ndarray:
-        return torch.stack(items).numpy()
-
-    return BatchNormResult(
-        config=config,
-        edges=edges_np,
-        hist={net: {s: stack(recorders[net].hist[s]) for s in STAGES[net]} for net in NETS},
-        saturation={net: stack(recorders[net].saturation) for net in NETS},
-        test_loss={net: np.array(recorders[net].loss) for net in NETS},
-        test_loss_train_mode={net: np.array(recorders[net].loss_train_mode) for net in NETS},
-        grad_norm={net: meters[net].means() for net in NETS},
-        grad_epochs=(0, config.epochs - 1),
-        x_test=x_test.flatten().numpy(),
-        y_test=y_test.flatten().numpy(),
-        predictions={net: stack(recorders[net].pred) for net in NETS},
-        diverged_at=diverged,
-        seconds=time.perf_counter() - start,
-    )
+@runs_many(BatchNormConfig)
+def run_batchnorms(configs: Sequence[BatchNormConfig], device: str = "cpu") -> list[BatchNormResult]:
+    """Configs that differ only by their seed, as one stacked run; each result is exactly its own
+    `run_batchnorm`'s (the compute service stacks the seeds a class asks for at once)."""
+    if len({dataclasses.replace(c, seed=0) for c in configs}) != 1:
+        raise ValueError("stacked BatchNorm runs differ only by their seed")
+    return _run_stack(configs)

@@ -4,6 +4,7 @@ in plain PyTorch (the classic lesson's loop)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from core.batchnorm import NETS, BatchNormConfig, BatchNormResult
 from core.nonlinearities import ACTIVATIONS
@@ -13,9 +14,17 @@ from core.seeding import derive_seed
 MODULES = {"tanh": "nn.Tanh()", "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()"}
 
 
-def figures(result: BatchNormResult) -> dict[str, float]:
+# The BN net's training amplifies rounding: under the bad start its deep layers' batches barely
+# vary, and BN divides by that spread. One step of the default lesson in float64 already differs by
+# 2e-9 between the app's stacked engine and the one-net loop; after 12 epochs the BN net's test MSE
+# differs by up to a factor of 3 (seeds 0-4, app vs loop: 48 vs 58, 88 vs 78, 55 vs 60, 139 vs 47,
+# 90 vs 91; the loop itself in float64 against float32: 68 vs 58). So that figure agrees within a
+# quarter of the plain net's (the lesson's gap between the two is wider than half of it).
+def figures(result: BatchNormResult) -> dict[str, float | tuple[float, float, float]]:
     """Each net's test MSE after the last epoch (eval mode: BN on its running statistics)."""
-    return {f"{net} test MSE": float(result.test_loss[net][-1]) for net in NETS}
+    plain, bn = (float(result.test_loss[net][-1]) for net in NETS)
+    band = 0.25 * plain if math.isfinite(plain) else 0.0
+    return {"plain test MSE": plain, "bn test MSE": (bn, 2e-3, band)}
 
 
 def quick(config: BatchNormConfig) -> BatchNormConfig:

@@ -41,7 +41,7 @@ from core.compute.jobs import (
     report,
 )
 from core.compute.service import Service
-from core.compute.workers import DaskWorkers, InlineWorkers, ProcessWorkers
+from core.compute.workers import DaskWorkers, InlineWorkers, ProcessWorkers, start_fork_server
 
 WORKERS_ENV = "PLAYGROUND_WORKERS"
 DASK_ENV = "PLAYGROUND_DASK"
@@ -50,7 +50,7 @@ CACHE_DIR_ENV = "PLAYGROUND_CACHE_DIR"
 WARM_ENV = "PLAYGROUND_WARM_START"  # "0": no warm start (the tests' servers)
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "QUEUED", "RUNNING", "Cancelled", "Job", "JobError",
-           "Service", "WorkerLost", "check_cancelled", "report", "service", "make_service"]
+           "Service", "WorkerLost", "check_cancelled", "report", "service", "make_service", "start_early"]
 
 log = logging.getLogger("playground.compute")
 _lock = threading.Lock()
@@ -95,6 +95,14 @@ def local_slots(device: str = "cpu", cores: int | None = None) -> int:
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, cores or 1) + 1
+
+
+def start_early(env: dict[str, str] | None = None) -> None:
+    """Where the service will have local worker processes, launch their fork server now (it
+    imports torch and the lessons beside whatever this process does meanwhile)."""
+    env = os.environ if env is None else env
+    if not env.get(DASK_ENV) and env.get(WORKERS_ENV, "auto").strip().lower() != "0" and os.name == "posix":
+        start_fork_server()
 
 
 def make_service(env: dict[str, str] | None = None, device: str = "cpu") -> Service:

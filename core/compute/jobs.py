@@ -75,6 +75,7 @@ class Job:
         self.estimate = estimate  # seconds a run like it took before, None if unknown
         self.cache = cache
         self.priority = priority  # lower first; warm-start jobs wait behind people
+        self.warm = False  # a warm-start job nobody has asked for yet: never on the express slot
         self.state = QUEUED
         self.submitted = time.monotonic()
         self.started: float | None = None

@@ -5,8 +5,9 @@ one that is queued or running returns that same job (computed once, every waiter
 one joins the queue. Slots take jobs in order (people before warm-start jobs, then first come).
 
 Fairness: the last slot is an express slot that takes only jobs known to be light (a run of the
-same configuration apart from its seed took at most `light_seconds` at its quickest), so however
-many heavy runs fill the other slots, a default-config seed change still starts at once. The
+same configuration apart from its seed took at most `light_seconds` at its quickest) and asked for
+by someone (not the warm start's), so however many heavy runs fill the other slots, a
+default-config seed change still starts at once. The warm start submits one job at a time. The
 other slots' workers run at a lower OS priority (nice 5), so the server process, which builds
 every page, and the express worker get the cores first.
 
@@ -78,11 +79,12 @@ class Service:
     # ---- asking ----------------------------------------------------------------------------
 
     def submit(self, fn: Callable, *args: Any, cache: bool = True, priority: int = 0,
-               key: Hashable | None = None, background: bool = False) -> Job:
+               key: Hashable | None = None, background: bool = False, warm: bool = False) -> Job:
         """The job computing `fn(*args)` (module-level `fn`, picklable `args`), known by `key`
         (default: `fn` and `args`; give one where an argument is a model). With `cache=False`
         the result is neither looked up nor kept (a live run that belongs to one session).
-        `background`: in the caller's-thread mode, compute in a thread of its own instead."""
+        `background`: in the caller's-thread mode, compute in a thread of its own instead.
+        `warm`: the warm start's (see `warm`)."""
         key = job_key(fn, args) if key is None else (f"{fn.__module__}.{fn.__qualname__}", key)
         if cache:
             value = self.cache.get(key, _MISSING)
@@ -93,12 +95,14 @@ class Service:
         with self._lock:
             job = self._inflight.get(key) if cache else None
             if job is not None:
-                if priority < job.priority:
-                    job.priority = priority
+                if priority < job.priority or (job.warm and not warm):
+                    job.priority = min(priority, job.priority)
+                    job.warm = job.warm and warm  # someone asks for it now
                     self._lock.notify_all()
                 return job
             job = Job(key, fn, args, estimate=self._seconds.get((key[0], family(key[1]))),
                       cache=cache, priority=priority)
+            job.warm = warm
             job.ahead = lambda: self._ahead(job)
             if cache:
                 self._inflight[key] = job
@@ -113,20 +117,20 @@ class Service:
         return job
 
     def warm(self, calls: Iterable[tuple[Callable, tuple]]) -> None:
-        """Compute these `(fn, args)` in the background, behind every job people asked for (in
-        the caller's thread mode, one after the other in a thread of their own)."""
+        """Compute these `(fn, args)` in the background, in their order, one at a time (the other
+        slots stay free for people), behind every job people asked for and never on the express
+        slot; in the caller's-thread mode, in a thread of their own."""
         calls = list(calls)
-        if not self.inline:
-            for fn, args in calls:
-                self.submit(fn, *args, priority=1)
-            return
 
         def one_by_one() -> None:
-            from core.device import warm_up
+            if self.inline:
+                from core.device import warm_up
 
-            warm_up()
+                warm_up()
             for fn, args in calls:
-                self.submit(fn, *args, priority=1)
+                if self._closed:
+                    return
+                self.submit(fn, *args, priority=1, warm=True).wait()
         threading.Thread(target=one_by_one, daemon=True, name="playground-warm-start").start()
 
     # ---- the queue -------------------------------------------------------------------------
@@ -144,7 +148,7 @@ class Service:
     def _eligible(self, job: Job, slot: int) -> bool:
         if slot != self.express_slot:
             return True
-        return job.estimate is not None and job.estimate <= self.light_seconds
+        return not job.warm and job.estimate is not None and job.estimate <= self.light_seconds
 
     def _take(self, slot: int) -> list[Job] | None:
         """The next job this slot may run, with the queued jobs that can run together with it."""

@@ -178,18 +178,14 @@ class ProcessWorkers(Workers):
         self._lock = threading.Lock()
 
     def _fork_server(self) -> socket.socket:
-        """The fork server's socket, starting the server (and waiting until it is ready) if needed."""
+        """The fork server's socket, starting the server (and waiting until it is ready) if needed;
+        one that `start_fork_server` launched early is taken over."""
         if self._server is not None and self._server.poll() is None:
             return self._server_sock
         if self._server_sock is not None:
             self._server_sock.close()
-        ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [self._root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self._server = subprocess.Popen([sys.executable, "-m", "core.compute.worker", str(theirs.fileno())],
-                                        pass_fds=(theirs.fileno(),), cwd=self._root, env=env,
-                                        stdin=subprocess.DEVNULL)
-        theirs.close()
+        early = _take_early()
+        self._server, ours = early if early is not None else _launch_fork_server(self._root)
         ours.settimeout(300)
         if ours.recv(64) != b"ready":
             raise OSError("the fork server did not start")
@@ -283,6 +279,42 @@ class ProcessWorkers(Workers):
                 self._server.wait(5)
             except subprocess.TimeoutExpired:
                 self._server.kill()
+
+
+def _launch_fork_server(root: str) -> tuple[subprocess.Popen, socket.socket]:
+    """Start a fork server (`python -m core.compute.worker FD`), without waiting for it: the
+    process and our end of its socket, on which it says "ready"."""
+    ours, theirs = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    proc = subprocess.Popen([sys.executable, "-m", "core.compute.worker", str(theirs.fileno())],
+                            pass_fds=(theirs.fileno(),), cwd=root, env=env, stdin=subprocess.DEVNULL)
+    theirs.close()
+    return proc, ours
+
+
+_early_lock = threading.Lock()
+_early: tuple[subprocess.Popen, socket.socket] | None = None
+
+
+def start_fork_server() -> None:
+    """Launch the fork server now, without waiting: it imports torch and the lessons (seconds)
+    while this process imports its own; the first ProcessWorkers of this process takes it over.
+    scripts/serve.py calls it before anything else."""
+    global _early
+    with _early_lock:
+        if _early is None:
+            _early = _launch_fork_server(str(Path(__file__).resolve().parents[2]))
+
+
+def _take_early() -> tuple[subprocess.Popen, socket.socket] | None:
+    """The early fork server, if there is one still running (once)."""
+    global _early
+    with _early_lock:
+        early, _early = _early, None
+    if early is not None and early[0].poll() is not None:
+        early[1].close()
+        return None
+    return early
 
 
 def fork_server_main(fd: int) -> None:

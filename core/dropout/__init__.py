@@ -124,7 +124,7 @@ def _train_stack(net: StackedMLP, data: tuple[torch.Tensor, ...], rates: Sequenc
     k_nets, n = x.shape[0], x.shape[1]
     # One parameter per net: fused Adam's vector loop then ends inside each net, never across two, so a
     # net's numbers do not depend on which other nets share the stack (not even by rounding).
-    opt = torch.optim.Adam([net.rows(k, k + 1) for k in range(k_nets)], lr=lr, fused=_fused_ok(x.device))
+    opt = torch.optim.Adam([net.rows(k, k + 1) for k in range(k_nets)], lr=lr, fused=True)
     decay = torch.tensor(decays, device=x.device, dtype=net.flat.dtype).view(-1, 1) if any(decays) else None
     shared_x = torch.equal(x, xt)  # test points at the training x (the lesson's setup): one pass scores both
     x_eval = x if shared_x else torch.cat([x, xt], dim=1)  # (K, n or 2n, 1)
@@ -175,11 +175,6 @@ def _train_stack(net: StackedMLP, data: tuple[torch.Tensor, ...], rates: Sequenc
             step_loss[k, at:] = np.nan
             curves[frame_steps >= at, k] = np.nan
     return _Trained(net, scores[0], scores[1], step_loss, curves, diverged)
-
-
-def _fused_ok(device: torch.device) -> bool:
-    """Fused Adam (one kernel for the whole update) where this torch build has it."""
-    return device.type in ("cpu", "cuda")
 
 
 def _data(config: DropoutConfig, seed: int) -> tuple[torch.Tensor, ...]:
@@ -236,24 +231,25 @@ def run_dropout(config: DropoutConfig = DropoutConfig(), device: torch.device | 
 
 def run_seeds(config: DropoutConfig, seeds: Sequence[int], device: torch.device | str = "cpu",
               engine: str = ENGINE) -> pd.DataFrame:
-    """Final train and test MSE per (seed, net); per net, all seeds trained as one stack (no curves kept).
-
-    One stack per net (not one for everything), so a net's numbers never depend on which other
-    contenders are switched on. Returns a tidy frame: seed, net, train_mse, test_mse.
+    """Final train and test MSE per (seed, net); every net on every seed trained as one stack (no
+    curves kept). A net's numbers never depend on which other nets share the stack (one optimizer
+    parameter per net; tests/test_dropout.py checks it). Returns a tidy frame: seed, net,
+    train_mse, test_mse.
     """
     device = torch.device(device)
+    nets, seeds = config.nets, list(seeds)
     per_seed = {s: _data(config, s) for s in seeds}
-    data = tuple(torch.stack([per_seed[s][i] for s in seeds]).to(device) for i in range(4))
-    frames = []
-    for net in config.nets:
-        stack = _stack([config.spec(net)] * len(seeds), list(seeds), device, engine)
-        gens = [generator_for(s, "dropout", device=device) if config.rate(net) > 0 else None for s in seeds]
-        trained = _train_stack(stack, data, [config.rate(net)] * len(seeds), [config.decay(net)] * len(seeds),
-                               gens, config.lr, config.iterations, np.array([], dtype=int),
-                               _grid(config).to(device))
-        frames.append(pd.DataFrame({"seed": list(seeds), "net": net, "train_mse": trained.train_mse[:, -1],
-                                    "test_mse": trained.test_mse[:, -1]}))
-    return pd.concat(frames, ignore_index=True)
+    data = tuple(torch.stack([per_seed[s][i] for s in seeds]).repeat(len(nets), 1, 1).to(device)
+                 for i in range(4))  # members net by net, each net over every seed
+    members = [(net, s) for net in nets for s in seeds]
+    stack = _stack([config.spec(net) for net, _ in members], [s for _, s in members], device, engine)
+    gens = [generator_for(s, "dropout", device=device) if config.rate(net) > 0 else None
+            for net, s in members]
+    trained = _train_stack(stack, data, [config.rate(net) for net, _ in members],
+                           [config.decay(net) for net, _ in members], gens, config.lr, config.iterations,
+                           np.array([], dtype=int), _grid(config).to(device))
+    return pd.DataFrame({"seed": [s for _, s in members], "net": [net for net, _ in members],
+                         "train_mse": trained.train_mse[:, -1], "test_mse": trained.test_mse[:, -1]})
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,11 @@ def histogram_chart(result: BatchNormResult, frame: int, labels: Labels, *, net:
                      alt.Tooltip("lo:Q", format=".2f"), alt.Tooltip("hi:Q", format=".2f"),
                      alt.Tooltip("share:Q", title=labels.axis_share, format=".1%")],
         ).properties(height=ROW_HEIGHT * depth, width=150, title=alt.Title(stage, fontSize=FONT)))
-    return alt.hconcat(*columns, spacing=8).properties(title=alt.Title(labels.net(net), fontSize=TITLE_FONT))
+    # room on the right for the last axis label: Vega sizes the view to its own estimate of the
+    # label's width, and the "1.0" of the tanh axis (centred on the view's edge) was cut in half
+    padding = {"left": 5, "top": 5, "right": 12, "bottom": 5}
+    title = alt.Title(labels.net(net), fontSize=TITLE_FONT)
+    return alt.hconcat(*columns, spacing=8).properties(title=title, padding=padding)
 
 
 def saturation_chart(result: BatchNormResult, frame: int, labels: Labels) -> alt.FacetChart:
