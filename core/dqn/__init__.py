@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from core.compute import report
 from core.divergence import Divergence, divergences
 from core.dqn import cartpole
 from core.frames import frame_steps
@@ -30,6 +31,7 @@ LAST_EPISODES = 20  # the final return is the mean over this many last episodes
 SMOOTH = 20  # the smoothed return: the mean of this many episodes up to each one
 LOSS_POINTS = 400  # TD-error points kept for the timeline (means over equal chunks of steps)
 PLAY_STEPS = 500  # "watch it play": greedy steps at most
+REPORT_EVERY = 500  # steps between progress reports
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,8 @@ def train(config: DQNConfig, agents: Sequence[str], seeds: Sequence[int],
         f_states[i], f_q[i], f_ep[i], f_ep_step[i] = state, q, episode + 1, ep_step
 
     for t in range(t_steps):
+        if t % REPORT_EVERY == 0:
+            report(t / t_steps)
         obs = state.float()  # (B, 4) what the agent sees, as gymnasium returns it
         q = nets.q(obs.unsqueeze(1)).squeeze(1)  # (B, 2)
         if t in frame_at:
@@ -488,3 +492,67 @@ def final_returns_over_seeds(config: DQNConfig, seeds: Sequence[int],
         lengths = np.append(episodes_of(batch, b).length, batch.frame_episode_step[-1, b])
         out[agent].append(float(lengths[-LAST_EPISODES:].mean()))
     return out
+
+
+def summary(result: DQNResult) -> list[dict]:
+    """Per agent: its final return, how many episodes it finished, its last TD error."""
+    finals = result.final_returns()
+    rows = []
+    for k, agent in enumerate(result.agents):
+        td = result.loss[:, k]
+        rows.append({"agent": agent, "final": finals[agent], "episodes": len(result.episodes[k].length),
+                     "td": float(td[-1]) if len(td) else float("nan")})
+    return rows
+
+
+# --- the same comparison over several seeds ------------------------------------------------------
+
+# What tests/test_dqn.py measures at the lesson's settings (DQNConfig()), seeds 0-9: on how many
+# seeds the DQN's final return beats each other agent's. The page states these counts.
+MEASURED_SEEDS = 10
+MEASURED_WINS = {"no_replay": 10, "neither": 10, "no_target": 5}
+
+
+@dataclass(frozen=True)
+class SpreadConfig:
+    """The comparison of `base` repeated on seeds base.seed, base.seed + 1, ... (final returns only)."""
+
+    base: DQNConfig = DQNConfig()  # the run whose agents are compared (its seed is the first)
+    seeds: int = 5  # how many seeds
+
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        return tuple(range(self.base.seed, self.base.seed + self.seeds))
+
+
+@dataclass
+class SpreadResult:
+    config: SpreadConfig
+    finals: dict[str, list[float]]  # per agent, per seed
+
+    def table(self) -> list[dict]:
+        """Tidy rows: seed, agent, final."""
+        return [{"seed": s, "agent": a, "final": v} for a, vs in self.finals.items()
+                for s, v in zip(self.config.seed_list, vs)]
+
+    def wins(self) -> dict[str, int]:
+        """Per other agent: on how many seeds the DQN's final return is higher (the DQN must be on)."""
+        if "dqn" not in self.finals:
+            return {}
+        d = self.finals["dqn"]
+        return {a: sum(x > y for x, y in zip(d, vs)) for a, vs in self.finals.items() if a != "dqn"}
+
+    def divergences(self) -> list[Divergence]:
+        return []
+
+
+@runs(SpreadConfig)
+def run_spread(config: SpreadConfig, device: torch.device | str = "cpu") -> SpreadResult:
+    """Every agent of `config.base` on each seed, all as one batch."""
+    return SpreadResult(config, final_returns_over_seeds(config.base, config.seed_list, device))
+
+
+def spread_waits_for_click(config: SpreadConfig) -> bool:
+    """Heavier than the default run over 5 seeds: started on a click only."""
+    base = DQNConfig()
+    return config.base.steps * config.seeds * len(config.base.agents) > base.steps * 5 * len(base.agents)
