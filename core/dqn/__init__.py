@@ -252,13 +252,9 @@ class DQNResult:
         return divergences(self.agents, [[at] for at in self.diverged_at])
 
     def final_returns(self) -> dict[str, float]:
-        """Per agent: the mean length of its last LAST_EPISODES episodes (counting the one still
-        running at the end with its steps so far)."""
-        out = {}
-        for k, agent in enumerate(self.agents):
-            lengths = np.append(self.episodes[k].length, self.episode_step[-1, k])
-            out[agent] = float(lengths[-LAST_EPISODES:].mean())
-        return out
+        """Per agent: its final return (see final_return)."""
+        return {agent: final_return(self.episodes[k].length, int(self.episode_step[-1, k]))
+                for k, agent in enumerate(self.agents)}
 
     def returns_until(self, frame: int) -> list[Episodes]:
         """Each agent's episodes finished by the snapshot `frame`."""
@@ -272,6 +268,13 @@ class DQNResult:
     def loss_until(self, frame: int) -> int:
         """How many TD-error points are in by the snapshot `frame`."""
         return int(np.searchsorted(self.loss_steps, self.frame_steps[frame], side="right"))
+
+
+def final_return(lengths: np.ndarray, running: int) -> float:
+    """The mean length of the last LAST_EPISODES episodes, the one still running (`running` steps
+    so far) counted where it has begun."""
+    all_ = np.append(lengths, running) if running > 0 else np.asarray(lengths)
+    return float(all_[-LAST_EPISODES:].mean()) if len(all_) else float("nan")
 
 
 def flat_weights(state: dict[str, torch.Tensor]) -> tuple[float, ...]:
@@ -489,8 +492,7 @@ def final_returns_over_seeds(config: DQNConfig, seeds: Sequence[int],
     batch = train(config, agents, seed_of, device, frames=np.array([config.steps]))
     out: dict[str, list[float]] = {a: [] for a in config.agents}
     for b, agent in enumerate(agents):
-        lengths = np.append(episodes_of(batch, b).length, batch.frame_episode_step[-1, b])
-        out[agent].append(float(lengths[-LAST_EPISODES:].mean()))
+        out[agent].append(final_return(episodes_of(batch, b).length, int(batch.frame_episode_step[-1, b])))
     return out
 
 
