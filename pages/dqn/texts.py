@@ -205,9 +205,9 @@ ZH = {
     "dqn.watch_words": "只用训练好的网络，始终选择 Q 值较大的动作（不再随机），从同一个起点出发，最多 500 步。",
     "dqn.watch_shipped": "预训练智能体：原课程的 DQN，由 scripts/train_dqn.py 训练 {steps:,} 步（种子 {seed}）；"
                          "从 10 个不同起点出发，它每次都坚持满了 500 步。",
-    "dqn.watch_off": "{name} 不在本次运行的智能体里：在“设置”中打开它才能观看。",
-    "dqn.watch_lasted": "{name} 让杆子立住了全部 {n} 步。",
-    "dqn.watch_fell": "{name} 在 {n} 步之后让杆子倒了。",
+    "dqn.watch_off": "“{name}”不在本次运行的智能体里：在“设置”中打开它才能观看。",
+    "dqn.watch_lasted": "{name}让杆子立住了全部 {n} 步。",
+    "dqn.watch_fell": "{name}在 {n} 步之后让杆子倒了。",
     "dqn.play_waiting": "正在演示…",
     "dqn.run_waiting": "正在训练要观看的智能体…",
     "dqn.seeds_title": "在多个种子上做同样的比较",
