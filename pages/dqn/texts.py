@@ -93,7 +93,7 @@ EN = {
     "dqn.not_learning": "learning starts once the memory is full",
     "dqn.seed": "seed",
     "dqn.final": "final return (steps balanced)",
-    "dqn.watch": "Agent",
+    "dqn.watch": "Agent to watch",
     "dqn.watch_help": "The pretrained agent ships with the app; the others are this page's trained agents.",
     "dqn.watch_words": "The trained net alone, always taking the action with the larger Q (no random actions), "
                        "from the same start, for up to 500 steps.",
@@ -200,7 +200,7 @@ ZH = {
     "dqn.not_learning": "记忆存满后才开始学习",
     "dqn.seed": "种子",
     "dqn.final": "最终回报（立住的步数）",
-    "dqn.watch": "智能体",
+    "dqn.watch": "要观看的智能体",
     "dqn.watch_help": "预训练智能体随应用一起提供；其余的是本页训练出的智能体。",
     "dqn.watch_words": "只用训练好的网络，始终选择 Q 值较大的动作（不再随机），从同一个起点出发，最多 500 步。",
     "dqn.watch_shipped": "预训练智能体：原课程的 DQN，由 scripts/train_dqn.py 训练 {steps:,} 步（种子 {seed}）；"
