@@ -231,7 +231,7 @@ def returns_chart(result: DQNResult, labels: Labels) -> alt.LayerChart:
             for a, e in zip(result.agents, result.episodes)]
     df = pd.concat(rows, ignore_index=True)
     colour = alt.Color(f"{labels.agent}:N", scale=_agent_scale(result, labels),
-                       legend=alt.Legend(orient="bottom"))
+                       legend=alt.Legend(orient="bottom", columns=1))
     x = alt.X(f"{labels.env_step}:Q")
     y_scale = alt.Scale(type="log")
     raw = alt.Chart(df).mark_line(strokeWidth=0.8, opacity=0.35).encode(
@@ -250,7 +250,7 @@ def td_chart(result: DQNResult, labels: Labels) -> alt.Chart:
     return alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=alt.X(f"{labels.env_step}:Q"), y=alt.Y(f"{labels.td_error}:Q", scale=alt.Scale(type="log")),
         color=alt.Color(f"{labels.agent}:N", scale=_agent_scale(result, labels),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", columns=1)),
     ).properties(title=labels.td_title, height=HEIGHT)
 
 
@@ -260,6 +260,6 @@ def seeds_chart(finals: pd.DataFrame, labels: Labels, agents: Sequence[str], tit
     scale = alt.Scale(domain=[labels.agent_name(a) for a in agents], range=[COLOURS[a] for a in agents])
     return alt.Chart(df).mark_point(filled=True, size=90).encode(
         x=alt.X("seed:O", title=labels.seed), y=alt.Y("final:Q", title=labels.final),
-        color=alt.Color("name:N", scale=scale, title=labels.agent, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("name:N", scale=scale, title=labels.agent, legend=alt.Legend(orient="bottom", columns=1)),
         shape=alt.Shape("name:N", scale=alt.Scale(domain=scale.domain), legend=None),
     ).properties(title=title, height=HEIGHT)
