@@ -260,6 +260,7 @@ def seeds_chart(finals: pd.DataFrame, labels: Labels, agents: Sequence[str], tit
     scale = alt.Scale(domain=[labels.agent_name(a) for a in agents], range=[COLOURS[a] for a in agents])
     return alt.Chart(df).mark_point(filled=True, size=90).encode(
         x=alt.X("seed:O", title=labels.seed), y=alt.Y("final:Q", title=labels.final),
-        color=alt.Color("name:N", scale=scale, title=labels.agent, legend=alt.Legend(orient="bottom", columns=1)),
+        color=alt.Color("name:N", scale=scale, title=labels.agent,
+                        legend=alt.Legend(orient="bottom", columns=1)),
         shape=alt.Shape("name:N", scale=alt.Scale(domain=scale.domain), legend=None),
     ).properties(title=title, height=HEIGHT)
