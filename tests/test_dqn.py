@@ -122,9 +122,16 @@ def test_final_return_counts_the_running_episode_once_begun():
     assert final_return(np.arange(1, 31), 0) == np.arange(11, 31).mean()
 
 
-def test_divergence_is_the_first_non_finite_learning_step():
+def test_divergence_is_the_first_non_finite_or_exploded_learning_step():
     loss = np.array([np.nan] * 5 + [1.0, 2.0, np.inf, np.nan])
     assert _first_bad(loss, 5) == 3 and _first_bad(loss[:7], 5) is None
+    assert _first_bad(np.array([np.nan, 0.5, 400.0, 600.0]), 1) == 3  # over 1,000 times the first
+    assert _first_bad(np.array([np.nan, np.nan]), 5) is None  # never learned
+
+
+def test_a_huge_learning_rate_is_named_as_diverged():
+    result = run_dqn(DQNConfig(steps=3000, memory=200, lr=1.0, gamma=0.99, frames=10))
+    assert {d.variant for d in result.divergences()} >= {"no_target", "neither"}
 
 
 def test_bad_configs_are_refused():

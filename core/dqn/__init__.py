@@ -9,6 +9,7 @@ indices. The one difference is the one under study.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 
 from core.compute import report
-from core.divergence import Divergence, divergences
+from core.divergence import Divergence, divergences, limit
 from core.dqn import cartpole
 from core.frames import frame_steps
 from core.runs import runs
@@ -408,9 +409,12 @@ def train(config: DQNConfig, agents: Sequence[str], seeds: Sequence[int],
 
 
 def _first_bad(loss: np.ndarray, memory: int) -> int | None:
-    """The 1-based learning step of the first non-finite TD error, or None."""
+    """The 1-based learning step whose TD error was not finite or exploded (core.divergence's
+    policy, against the first learning step's), or None."""
     learned = loss[memory:]
-    bad = np.flatnonzero(~np.isfinite(learned))
+    if not len(learned):
+        return None
+    bad = np.flatnonzero(~np.isfinite(learned) | (learned > limit(float(learned[0]))))
     return int(bad[0]) + 1 if len(bad) else None
 
 
@@ -468,8 +472,6 @@ def play_start(seed: int) -> torch.Tensor:
 @runs(DQNConfig)
 def run_dqn(config: DQNConfig = DQNConfig(), device: torch.device | str = "cpu") -> DQNResult:
     """Train every agent of `config` side by side (one batch) and record what the page replays."""
-    import time
-
     start = time.perf_counter()
     agents = config.agents
     batch = train(config, agents, [config.seed] * len(agents), device)
