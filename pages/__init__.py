@@ -37,6 +37,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("seq", "〰️"),
     Lesson("ae", "🗜️"),
     Lesson("mnist", "✍️"),
+    Lesson("dqn", "🕹️"),
 )
 HOME = Lesson("home", "🏠")  # not a lesson: the cards that lead to them
 

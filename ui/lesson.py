@@ -28,7 +28,7 @@ from ui import playback as replay
 from ui.controls import Controls
 from ui.deferred import first_view
 from ui.i18n import has_text, tr
-from ui.playback import FPS, playback
+from ui.playback import FPS, PLAY_SECONDS, playback
 from ui.sidebar import device
 from ui.urlstate import seed_from_url, write_to_url
 
@@ -158,20 +158,22 @@ def comparison(key: str, config: Hashable, *, waiting: str, names: Mapping[str, 
                frames: Callable[[Any], int], draw: Callable[[Any, int], None],
                below: Callable[[Any], None] | None = None, rest: Callable[[Any], None] | None = None,
                before: Callable[[Any], None] | None = None, step: str | None = None,
-               fps: float = FPS) -> Any:
+               fps: float = FPS, seconds: float = PLAY_SECONDS) -> Any:
     """Compute `config` and show it; returns the result.
 
     In order: `before(result)` (notes above the replay), the divergence notes, the replay of
     `draw(result, frame)` over `frames(result)` frames with its controls, `below(result)`, and on
     every run after this session's first view of `key`, `rest(result)`. `step` labels the
-    replay's Step button; `fps` is its updates per second while playing.
+    replay's Step button; `fps` is its updates per second while playing, `seconds` about how long
+    it plays from start to end.
     """
     result = compute(config, waiting)
     export.note_run(key, config, result)
     if before is not None:
         before(result)
     divergence_notes(result, names)
-    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame), step=step, fps=fps)
+    playback(f"{key}.play", frames(result), lambda frame: draw(result, frame), step=step, fps=fps,
+             seconds=seconds)
     if below is not None:
         below(result)
     if rest is not None and not first_view(key):

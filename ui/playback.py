@@ -35,12 +35,13 @@ def _has_keys(key: str) -> bool:
 
 
 def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str | None = None,
-             fps: float = FPS) -> int:
+             fps: float = FPS, seconds: float = PLAY_SECONDS) -> int:
     """Controls plus `draw(frame)` for frame in 0..n_frames-1; opens on the last (complete) frame.
 
     `key` is the page's namespace (e.g. "race.play"); returns the frame shown. Start, Stop, Step
     (one frame forward, paused; `step` is its label, "⏭ Step" by default), Reset and a timeline.
-    `fps`: updates asked for per second while playing (a page whose views are light asks more).
+    `fps`: updates asked for per second while playing (a page whose views are light asks more);
+    `seconds`: about how long playing from start to end lasts (a page's speed setting).
 
     Only a full run starts or stops the timer (the browser drops its timers when a full run
     starts), so Start, Stop, Reset and the last frame each ask for one. The view is one of two
@@ -58,7 +59,7 @@ def playback(key: str, n_frames: int, draw: Callable[[int], None], *, step: str 
         st.session_state[frame_key] = last
         st.session_state[playing_key] = False
     playing = bool(st.session_state.get(playing_key))
-    stride = max(1, round(n_frames / (fps * PLAY_SECONDS)))
+    stride = max(1, round(n_frames / (fps * seconds)))
 
     def _set(frame: int | None, play: bool) -> None:
         """The buttons' callback: the click's own rerun becomes the one full rerun."""

@@ -40,8 +40,9 @@ NICE = 5  # the other slots' workers: the OS gives the server and the express wo
 # and takes a fraction of a second.
 JOBS_PER_WORKER = 25
 
+# imported by every worker before it is ready
 PRELOAD = ("core.race", "core.race.surfaces", "core.dropout", "core.batchnorm", "core.activations",
-           "core.mnist.train", "core.mnist.live")  # imported by every worker before it is ready
+           "core.mnist.train", "core.mnist.live", "core.dqn", "core.dqn.shipped")
 
 
 def _dumps(message: Any) -> bytes:
