@@ -36,6 +36,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("activations", "📈"),
     Lesson("seq", "〰️"),
     Lesson("ae", "🗜️"),
+    Lesson("gan", "🎨"),
     Lesson("mnist", "✍️"),
 )
 HOME = Lesson("home", "🏠")  # not a lesson: the cards that lead to them

@@ -171,7 +171,7 @@ class GanStack:
         self.k = len(seeds)
         self.lr_g = torch.tensor([[s.lr_g] for s in sides])
         self.lr_d = torch.tensor([[s.lr_d] for s in sides])
-        # d(G loss)/d(logit of D on a painting) = -(p if saturating else 1 - p) / N: sat * p + (1 - sat) * (1 - p)
+        # d(G loss)/d(D's logit of a painting) = -(p if saturating else 1 - p) / N
         self.sat = torch.tensor([[[1.0 if s.loss == "saturating" else 0.0]] for s in sides])
         self.fake: torch.Tensor | None = None  # the paintings of the last G step, for D's next step
         self._target: torch.Tensor | None = None  # (1, 2N, 1): 1 for the real half, 0 for the fake

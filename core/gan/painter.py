@@ -61,9 +61,9 @@ class PainterConfig(TwoTrainings):
     d_steps: int = 1  # A: D steps per iteration
     g_steps: int = 1  # A: G steps per iteration
     loss: str = "saturating"  # A: G's loss, log(1 − D(G(z))) as in the lesson, or non_saturating −log D(G(z))
-    differ: str = "loss"  # what B changes: none, lr (both rates), ratio (D and G steps), loss
-    b_lr_g: float = 1e-3  # B's G learning rate (when differ is lr)
-    b_lr_d: float = 1e-3  # B's D learning rate (when differ is lr)
+    differ: str = "lr"  # what B changes: none, lr (both rates), ratio (D and G steps), loss
+    b_lr_g: float = 1e-3  # B's G learning rate (when differ is lr): G learns 10x faster than its critic
+    b_lr_d: float = 1e-4  # B's D learning rate (when differ is lr)
     b_d_steps: int = 5  # B's D steps (when differ is ratio)
     b_g_steps: int = 1  # B's G steps (when differ is ratio)
     frames: int = 50  # snapshots for the replay (plus the initial one)

@@ -27,6 +27,7 @@ HEAT = 31  # D's heatmap: HEAT x HEAT points of the plane
 SHOWN = 500  # G's samples of fixed noise at each snapshot
 ARROWS = 60  # of them, the ones with an arrow
 REAL_SHOWN = 500  # real points drawn
+ARROW = 0.3  # the longest arrow of a frame, in units of the plane (the others to scale)
 RING, RADIUS, STD = 8, 1.0, 0.05  # the ring: 8 Gaussians on a circle of radius 1, std 0.05
 GRID_AT = (-0.9, -0.3, 0.3, 0.9)  # the grid: 16 Gaussians at these coordinates, std 0.05
 DRAWN_STD = 0.03  # noise around each drawn point
@@ -73,14 +74,14 @@ class PlaneConfig(TwoTrainings):
     """Two GANs on the plane, A and B, from the same seed; B differs from A in one setting."""
 
     target: str = "ring"  # ring, moons, line, grid, or drawn (the points in `drawn`)
-    steps: int = 2000  # iterations
+    steps: int = 1000  # iterations
     batch: int = 128  # real and generated points per batch
     lr_g: float = 1e-3  # A: G's Adam learning rate
     lr_d: float = 1e-3  # A: D's Adam learning rate
     d_steps: int = 1  # A: D steps per iteration
     g_steps: int = 1  # A: G steps per iteration
     loss: str = "non_saturating"  # A: G's loss, −log D(G(z)), or saturating log(1 − D(G(z)))
-    differ: str = "lr"  # what B changes: none, lr (both rates), ratio (D and G steps), loss
+    differ: str = "ratio"  # what B changes: none, lr (both rates), ratio (D and G steps), loss
     b_lr_g: float = 1e-4  # B's G learning rate (when differ is lr)
     b_lr_d: float = 1e-4  # B's D learning rate (when differ is lr)
     b_d_steps: int = 5  # B's D steps (when differ is ratio)
@@ -102,7 +103,7 @@ class PlaneResult:
     heat_axis: np.ndarray  # (HEAT,) coordinates of the heatmap's rows and columns
     frame_steps: np.ndarray  # (F,)
     samples: np.ndarray  # (F, K, SHOWN, 2) G's samples of the same fixed noise
-    push: np.ndarray  # (F, K, ARROWS, 2) where G's loss pushes the first ARROWS of them
+    push: np.ndarray  # (F, K, ARROWS, 2) where G's loss pushes the first ARROWS of them (longest: ARROW)
     heat: np.ndarray  # (F, K, HEAT * HEAT) D(point), row-major: y outer, x inner
     modes: np.ndarray | None  # (F, K) modes covered (targets of Gaussians)
     quality: np.ndarray | None  # (F, K) share of samples within 3 std of a mode
@@ -148,6 +149,11 @@ def _sampler(config: PlaneConfig, seeds: Sequence[int]):
     return sample
 
 
+def heat_axis() -> np.ndarray:
+    """(HEAT,) the coordinates of the heatmap's rows and columns."""
+    return np.linspace(-LIMIT, LIMIT, HEAT)
+
+
 def heat_points() -> torch.Tensor:
     """(HEAT², 2) the heatmap's points, row-major (y outer, x inner)."""
     axis = torch.linspace(-LIMIT, LIMIT, HEAT)
@@ -165,7 +171,8 @@ def new_stack(seeds: Sequence[int], sides: Sequence[Side]) -> GanStack:
 
 @dataclass
 class Snapshot:
-    """What a frame shows of K GANs: samples (K, S, 2), push (K, A, 2), heat (K, HEAT²)."""
+    """What a frame shows of K GANs: samples (K, S, 2), push (K, A, 2): where G's loss pushes the
+    first A samples, scaled so that the longest arrow is ARROW long; heat (K, HEAT²): D(point)."""
 
     samples: torch.Tensor
     push: torch.Tensor
@@ -178,8 +185,9 @@ def snapshot(gan: GanStack, noise: torch.Tensor) -> Snapshot:
         samples = gan.g(noise)
         grid = heat_points().expand(gan.k, -1, -1)
         heat = gan.d_prob(grid)
-        push = gan.push(samples[:, :ARROWS].contiguous())
-    return Snapshot(samples, push, heat)
+        push = gan.push(samples[:, :ARROWS].contiguous())  # (K, A, 2)
+        longest = push.norm(dim=2).amax(dim=1).clamp_min(1e-12).view(-1, 1, 1)
+    return Snapshot(samples, push * (ARROW / longest), heat)
 
 
 def _side(s: dict) -> Side:
@@ -264,10 +272,11 @@ def run_all(configs: Sequence[PlaneConfig]) -> list[PlaneResult]:
         real = sample_target(c.target, REAL_SHOWN, generator_for(c.seed, TAG, "real"), _drawn(c)).numpy()
         results.append(PlaneResult(
             config=c, trainings=c.trainings, settings=[c.settings(w) for w in c.trainings], real=real,
-            centres=centres, heat_axis=np.linspace(-LIMIT, LIMIT, HEAT), frame_steps=when, samples=samples,
+            centres=centres, heat_axis=heat_axis(), frame_steps=when, samples=samples,
             push=np.stack([t.push[:, r] for t, r in mine], axis=1),
             heat=np.stack([t.heat[:, r] for t, r in mine], axis=1), modes=modes, quality=quality,
-            d_loss=per_step[:, 0].T, g_loss=per_step[:, 1].T, d_real=per_step[:, 2].T, d_fake=per_step[:, 3].T,
+            d_loss=per_step[:, 0].T, g_loss=per_step[:, 1].T, d_real=per_step[:, 2].T,
+            d_fake=per_step[:, 3].T,
             diverged_at=[t.diverged_at[r] for t, r in mine]))
     return results
 
@@ -328,6 +337,7 @@ class Lab:
         self.noise = shown_noise(config.seed).unsqueeze(0)
         self.real = sample_target(config.target, REAL_SHOWN, generator_for(config.seed, TAG, "real"),
                                   _drawn(config)).numpy()
+        self.centres = mode_centres(config.target)
         self.d_count = self.g_count = 0
         self.last: dict[str, float] = {}
 
@@ -347,7 +357,8 @@ class Lab:
                     self.g_count += 1
                 elif move == "both":
                     s = self.settings
-                    d_loss, g_loss, d_real, d_fake = iteration(self.gan, self.sample, s["d_steps"], s["g_steps"])
+                    d_loss, g_loss, d_real, d_fake = iteration(self.gan, self.sample, s["d_steps"],
+                                                               s["g_steps"])
                     self.d_count += s["d_steps"]
                     self.g_count += s["g_steps"]
                     self.last.update(d_loss=float(d_loss), g_loss=float(g_loss), d_real=float(d_real),
@@ -358,8 +369,7 @@ class Lab:
     def view(self) -> LabView:
         snap = snapshot(self.gan, self.noise)
         samples = snap.samples[0].numpy()
-        centres = mode_centres(self.config.target)
-        modes = int(coverage(samples, centres)[0]) if centres is not None else None
+        modes = int(coverage(samples, self.centres)[0]) if self.centres is not None else None
         diverged = not all(math.isfinite(v) for v in self.last.values()) or not np.isfinite(samples).all()
         return LabView(self.d_count, self.g_count, samples, snap.push[0].numpy(), snap.heat[0].numpy(),
                        self.real, self.last.get("d_loss"), self.last.get("g_loss"), self.last.get("d_real"),

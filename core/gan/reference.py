@@ -14,7 +14,7 @@ from core.seeding import generator_for
 
 
 def _load(net: nn.Sequential, params: list[torch.Tensor]) -> nn.Sequential:
-    """nn.Linear layers of `net` set to `params` (W as (in, out), b), as core.gan.engine.init_mlp draws them."""
+    """The nn.Linear layers of `net` set to `params` (W as (in, out), b: core.gan.engine.init_mlp's)."""
     linears = [m for m in net if isinstance(m, nn.Linear)]
     with torch.no_grad():
         for i, layer in enumerate(linears):
