@@ -74,7 +74,7 @@ class PlaneConfig(TwoTrainings):
     """Two GANs on the plane, A and B, from the same seed; B differs from A in one setting."""
 
     target: str = "ring"  # ring, moons, line, grid, or drawn (the points in `drawn`)
-    steps: int = 1000  # iterations
+    steps: int = 600  # iterations
     batch: int = 128  # real and generated points per batch
     lr_g: float = 1e-3  # A: G's Adam learning rate
     lr_d: float = 1e-3  # A: D's Adam learning rate

@@ -19,6 +19,8 @@ FAKE = "#7B3294"  # G's samples on the plane (GAN Lab's purple)
 REAL = "#1B7837"  # real points (GAN Lab's green)
 HEAT_RANGE = ["#C2A5CF", "#F7F7F7", "#A6DBA0"]  # D(x): fake (0) - unsure (0.5) - real (1)
 A_BINS = 24  # bins of the fitted a's histogram over [0.5, 2.5]
+PLANE = 300  # the plane's side in px (square: distances read the same both ways; fits a phone)
+TIMELINE_HEIGHT = SMALL_HEIGHT + 40  # Streamlit fits title, axes and legend in the height
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Labels:
     x: str = "x"
     y: str = "painting"
     bounds: str = "bounds x² and 2x² + 1"
-    a_title: str = "fitted a of 256 paintings vs the artist's U(1, 2)"
+    a_title: str = "fitted a vs the artist's U(1, 2)"
     a_axis: str = "fitted a"
     share: str = "share of paintings"
     artist: str = "artist: U(1, 2)"
@@ -61,7 +63,7 @@ def _scale(labels: Labels, codes=("A", "B")) -> alt.Scale:
 # --- the painter ----------------------------------------------------------------------------------
 
 def paintings_chart(result: PainterResult, frame: int, labels: Labels = Labels(), *, k: int,
-                    height: int = SMALL_HEIGHT) -> alt.LayerChart:
+                    height: int = HEIGHT) -> alt.LayerChart:
     """Training k's first LINES paintings at snapshot `frame`, between the artist's bounds."""
     x = result.x
     bounds = pd.DataFrame({"x": x, "lo": x ** 2, "hi": 2 * x ** 2 + 1})
@@ -82,7 +84,7 @@ def paintings_chart(result: PainterResult, frame: int, labels: Labels = Labels()
 
 
 def a_chart(result: PainterResult, frame: int, labels: Labels = Labels(),
-            height: int = SMALL_HEIGHT) -> alt.LayerChart:
+            height: int = HEIGHT) -> alt.LayerChart:
     """Histogram of the fitted a of each training's paintings, against the artist's U(1, 2)."""
     edges = np.linspace(0.5, 2.5, A_BINS + 1)
     width = edges[1] - edges[0]
@@ -127,7 +129,7 @@ def _timeline_chart(df: pd.DataFrame, result: PainterResult, labels: Labels, nam
         strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(domain=list(names),
                                                                           range=[[1, 0], [5, 3]])),
         tooltip=["training:N", "what:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(title=title, height=SMALL_HEIGHT)
+    ).properties(title=title, height=TIMELINE_HEIGHT)
 
 
 def prob_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> alt.Chart:
@@ -147,7 +149,7 @@ def loss_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> 
 # --- the plane ------------------------------------------------------------------------------------
 
 def _plane(axis: np.ndarray, heat: np.ndarray, samples: np.ndarray, push: np.ndarray, real: np.ndarray,
-           labels: Labels, title: str, height: int) -> alt.LayerChart:
+           labels: Labels, title: str, size: int) -> alt.LayerChart:
     """D's heatmap, the real points, G's samples and the arrows of where G's loss pushes them."""
     lim = float(axis[-1])
     half = (axis[1] - axis[0]) / 2
@@ -177,22 +179,22 @@ def _plane(axis: np.ndarray, heat: np.ndarray, samples: np.ndarray, push: np.nda
     arrows = alt.Chart(ends).mark_rule(color=DARK_GREY, strokeWidth=1.2, opacity=0.8).encode(
         x=alt.X("x:Q", scale=scale_x), y=alt.Y("y:Q", scale=scale_y), x2="x2:Q", y2="y2:Q")
     return alt.layer(heatmap, dots, arrows).resolve_scale(color="independent").properties(
-        title=title, height=height, width="container")
+        title=title, height=size, width=size)
 
 
 def plane_chart(result: PlaneResult, frame: int, labels: Labels = Labels(), *, k: int,
-                height: int = HEIGHT) -> alt.LayerChart:
+                size: int = PLANE) -> alt.LayerChart:
     """Training k at snapshot `frame` in GAN Lab's view."""
     code = result.trainings[k]
     title = f"{labels.training(code)} · {labels.step.format(step=int(result.frame_steps[frame]))}"
     return _plane(result.heat_axis, result.heat[frame, k], result.samples[frame, k], result.push[frame, k],
-                  result.real, labels, title, height)
+                  result.real, labels, title, size)
 
 
 def lab_chart(view: LabView, axis: np.ndarray, labels: Labels, title: str,
-              height: int = HEIGHT) -> alt.LayerChart:
+              size: int = PLANE) -> alt.LayerChart:
     """The stepping session's GAN now, in GAN Lab's view."""
-    return _plane(axis, view.heat, view.samples, view.push, view.real, labels, title, height)
+    return _plane(axis, view.heat, view.samples, view.push, view.real, labels, title, size)
 
 
 def modes_chart(result: PlaneResult, frame: int, labels: Labels = Labels()) -> alt.Chart:

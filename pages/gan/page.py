@@ -6,7 +6,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from core.gan import Lab, PainterConfig, PainterResult, PlaneConfig, PlaneResult
+from core.gan import PAINTER_TRUTH, PLANE_TRUTH, Lab, PainterConfig, PainterResult, PlaneConfig, PlaneResult
 from core.gan.plane import heat_axis, points_from_drawing
 from pages.gan.charts import (
     Labels,
@@ -31,6 +31,7 @@ from ui.theme import chart_labels
 SLOW_FPS = FPS / 4  # slow motion: a quarter of the replay's speed
 LAB_FPS = 8.0  # the stepping session's updates a second while it plays
 LAB_ITERATIONS = 5  # iterations per update while it plays
+SQUARE = {"width": "content"}  # the plane keeps its own square size (ui.charts.show)
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
 
@@ -99,7 +100,10 @@ def _painter_table(result: PainterResult, labels: Labels) -> None:
     df.index.name = tr("gan.col.training")
     table(df)
     st.caption(tr("gan.table_note"))
-    st.markdown(tr("gan.painter_truth"))
+    t = PAINTER_TRUTH
+    st.markdown(tr("gan.painter_truth", last=t.seeds - 1, n=t.seeds, steps=t.steps, since=t.since,
+                   b_lo=t.in_bounds[0], b_hi=t.in_bounds[1], s_lo=t.a_std[0], s_hi=t.a_std[1],
+                   r_lo=t.d_real[0], r_hi=t.d_real[1], below=t.collapse_below, k=t.collapsed))
 
 
 def _painter() -> None:
@@ -133,7 +137,8 @@ def _draw_plane(result: PlaneResult, frame: int, labels: Labels) -> None:
     key = (result.config, frame)
     cols = st.columns(2)
     for k in range(2):
-        chart(("gan.plane", key, k), lambda k=k: plane_chart(result, frame, labels, k=k), cols[k])
+        chart(("gan.plane", key, k), lambda k=k: plane_chart(result, frame, labels, k=k), cols[k],
+              options=SQUARE)
     if result.modes is not None:
         m = len(result.centres)
         st.caption(tr("gan.modes_now", a=int(result.modes[frame, 0]), b=int(result.modes[frame, 1]), m=m,
@@ -147,7 +152,8 @@ def _plane_below(result: PlaneResult, labels: Labels) -> None:
     if result.modes is not None:
         chart(("gan.modes", result.config), lambda: modes_chart(result, len(result.frame_steps) - 1, labels))
         if result.config.target == "ring":
-            st.markdown(tr("gan.plane_truth"))
+            t = PLANE_TRUTH
+            st.markdown(tr("gan.plane_truth", steps=t.steps, last=t.seeds - 1, n=t.seeds, k=t.more_modes))
 
 
 def _plane() -> None:
@@ -214,7 +220,7 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
         view = current.view()
         s = current.settings
         title = tr("gan.lab_chart", d=view.d_steps, g=view.g_steps)
-        chart(None, lambda: lab_chart(view, heat_axis(), labels, title), cache=False)
+        chart(None, lambda: lab_chart(view, heat_axis(), labels, title), cache=False, options=SQUARE)
         figures = [tr("gan.lab_fig_ratio", d=s["d_steps"], g=s["g_steps"], lr_g=s["lr_g"], lr_d=s["lr_d"])]
         if view.d_real is not None:
             figures.append(tr("gan.lab_fig_d", real=view.d_real, fake=view.d_fake, loss=view.d_loss))

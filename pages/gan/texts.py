@@ -80,7 +80,7 @@ EN = {
     "gan.x": "x",
     "gan.y": "painting",
     "gan.bounds": "bounds x² and 2x² + 1",
-    "gan.a_title": "Fitted a of 256 paintings vs the artist's U(1, 2) (dashed)",
+    "gan.a_title": "Fitted a vs the artist's U(1, 2)",
     "gan.a_axis": "fitted a",
     "gan.share": "share of paintings",
     "gan.artist": "artist: U(1, 2)",
@@ -105,7 +105,7 @@ EN = {
     "gan.col.real": "D(real)",
     "gan.col.score": "D score (−1.39 at the balance)",
     "gan.table_note": "Points in the band: within [x² − 0.1, 2x² + 1.1]. Spread of a: the standard deviation of the fitted a over 256 paintings; far below 0.29, G paints only part of the family.",
-    "gan.painter_truth": "Measured on seeds 0 to 4 (5,000 iterations, from iteration 3,000 on): with the lesson's settings, {bounds} of painted points lie in the band, the fitted a spreads {spread} and D(real) is {real}, on 5 of 5 seeds. With G's learning rate 10× D's (B by default), the spread fell below 0.2 on **{k} of 5 seeds**: G settles on a narrow family of curves.",
+    "gan.painter_truth": "Measured on seeds 0 to {last} ({steps:,} iterations, from iteration {since:,} on): with the lesson's settings, {b_lo:.0%} to {b_hi:.0%} of the painted points lie in the band, the fitted a spreads {s_lo:.2f} to {s_hi:.2f} (no collapse) and D(real) stays at {r_lo:.2f} to {r_hi:.2f}, on each of the {n} seeds. With G's learning rate 10× D's (B by default), the spread fell below {below} on **{k} of {n} seeds**: G settles on a narrow family of curves.",
     "gan.plane_words": (
         "- As in **GAN Lab**: G turns 2-D noise into points (purple); D colours the plane by how real it finds each "
         "spot (green: real, purple: fake); each arrow shows where G's loss pushes a sample.\n"
@@ -119,7 +119,7 @@ EN = {
     "gan.draw_first": "Draw the target distribution on the canvas to train on it.",
     "gan.modes_now": "Step {step} of {total}: A covers {a} of {m} modes, B {b} of {m}.",
     "gan.plane_legend": "A mode counts as covered when at least a quarter of its fair share of G's 500 samples lies within 3 standard deviations of its centre.",
-    "gan.plane_truth": "Measured on the ring of 8 (1,000 iterations, seeds 0 to 5): with 5 D steps per G step, B covered more modes than A (1 D step per G step) on **{k} of 6 seeds**.",
+    "gan.plane_truth": "Measured on the ring of 8 ({steps:,} iterations, seeds 0 to {last}, the other settings as the defaults): with 5 D steps per G step, B covered more modes than A (1 D step per G step) over the last fifth of training on **{k} of {n} seeds**.",
     "gan.lab_title": "Step by step (GAN Lab's controls)",
     "gan.lab_words": "One GAN with A's settings, kept in this session: take one D step, one G step, or an iteration of both (with A's D:G ratio), or play. Watch D's heatmap move after a D step and the samples follow the arrows after a G step.",
     "gan.lab_play": "▶ Play",
@@ -215,7 +215,7 @@ ZH = {
     "gan.x": "x",
     "gan.y": "画",
     "gan.bounds": "上下界 x² 与 2x² + 1",
-    "gan.a_title": "256 幅画拟合出的 a 与名画家的 U(1, 2)（虚线）",
+    "gan.a_title": "拟合出的 a 与名画家的 U(1, 2)",
     "gan.a_axis": "拟合出的 a",
     "gan.share": "画的比例",
     "gan.artist": "名画家：U(1, 2)",
@@ -240,7 +240,7 @@ ZH = {
     "gan.col.real": "D(真画)",
     "gan.col.score": "D 的得分（平衡时 −1.39）",
     "gan.table_note": "落在带内：在 [x² − 0.1, 2x² + 1.1] 之内。a 的离散程度：256 幅画拟合出的 a 的标准差；远低于 0.29 说明 G 只会画这一族曲线中的一部分。",
-    "gan.painter_truth": "在种子 0 到 4 上测得（5,000 次迭代，从第 3,000 次起）：用教程的设置，{bounds} 的点落在带内，拟合出的 a 的标准差为 {spread}，D(真画) 为 {real}，5 个种子全部如此。G 的学习率是 D 的 10 倍时（B 的默认设置），a 的标准差在 **5 个种子中的 {k} 个** 上低于 0.2：G 只画很窄的一族曲线。",
+    "gan.painter_truth": "在种子 0 到 {last} 上测得（{steps:,} 次迭代，从第 {since:,} 次起）：用教程的设置，{b_lo:.0%} 到 {b_hi:.0%} 的点落在带内，拟合出的 a 的标准差在 {s_lo:.2f} 到 {s_hi:.2f} 之间（没有坍塌），D(真画) 保持在 {r_lo:.2f} 到 {r_hi:.2f}，{n} 个种子全部如此。G 的学习率是 D 的 10 倍时（B 的默认设置），a 的标准差在 **{n} 个种子中的 {k} 个** 上低于 {below}：G 只画很窄的一族曲线。",
     "gan.plane_words": (
         "- 和 **GAN Lab** 一样：G 把二维噪声变成点（紫色）；D 按它觉得每个位置有多“真”给平面上色（绿色：真，紫色：假）；"
         "每个箭头表示 G 的损失把这个点往哪里推。\n"
@@ -252,7 +252,7 @@ ZH = {
     "gan.draw_first": "先在画布上画出目标分布，才能在它上面训练。",
     "gan.modes_now": "第 {step} 步（共 {total} 步）：A 覆盖了 {m} 个模式中的 {a} 个，B 覆盖了 {b} 个。",
     "gan.plane_legend": "若 G 的 500 个样本中，落在某个模式中心 3 个标准差以内的样本，至少达到该模式应得份额的四分之一，就算覆盖了这个模式。",
-    "gan.plane_truth": "在 8 个点的圆环上测得（1,000 次迭代，种子 0 到 5）：每走一步 G 就走 5 步 D 的 B，在 **6 个种子中的 {k} 个** 上覆盖的模式比 A（每步 G 配一步 D）多。",
+    "gan.plane_truth": "在 8 个点的圆环上测得（{steps:,} 次迭代，种子 0 到 {last}，其余为默认设置）：每走一步 G 就走 5 步 D 的 B，在训练的最后五分之一里，**{n} 个种子中有 {k} 个** 覆盖的模式比 A（每步 G 配一步 D）多。",
     "gan.lab_title": "逐步操作（GAN Lab 的控制方式）",
     "gan.lab_words": "一个使用 A 的设置的 GAN，保存在你这次会话里：走一步 D、一步 G，或按 A 的 D:G 比例各走一轮，也可以连续播放。走一步 D 后看热力图怎样变，走一步 G 后看点怎样顺着箭头移动。",
     "gan.lab_play": "▶ 播放",
