@@ -21,6 +21,7 @@ N_POINTS = 15  # points of a painting, on linspace(-1, 1, 15)
 HIDDEN = 128  # units of G's and D's one hidden layer
 MARGIN = 0.1  # a painted point counts as between the bounds within this margin
 SHOWN = 256  # paintings G makes from fixed ideas at each frame (the histogram, the share in bounds)
+A_EDGES = np.linspace(0.5, 2.5, 25)  # the fitted a's histogram: 24 bins over [0.5, 2.5]
 TRACE_POINTS = 250  # points of each timeline: means over that many equal spans of steps
 TAG = "gan.painter"  # the random streams of the painter
 
@@ -85,6 +86,7 @@ class PainterResult:
     frame_steps: np.ndarray  # (F,) iterations of the snapshots (0: the initial weights)
     paintings: np.ndarray  # (F, K, SHOWN, 15) G's paintings of the same fixed ideas at each snapshot
     a_fit: np.ndarray  # (F, K, SHOWN) fitted a of each of them
+    a_hist: np.ndarray  # (F, K, bins) share of them in each bin of A_EDGES (those outside: in the end bins)
     in_bounds: np.ndarray  # (F, K) share of their points within the bounds (MARGIN)
     trace_steps: np.ndarray  # (T,) the last iteration of each span of the timelines
     d_real: np.ndarray  # (K, T) mean D(real) over each span
@@ -178,13 +180,22 @@ def _spans(values: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
     return edges[1:], means
 
 
+def histogram(a_fit: np.ndarray) -> np.ndarray:
+    """Share of the fitted a (..., S) in each bin of A_EDGES, those outside in the end bins: (..., bins)."""
+    bins = len(A_EDGES) - 1
+    index = np.clip(np.searchsorted(A_EDGES, a_fit, side="right") - 1, 0, bins - 1)
+    counts = (index[..., None] == np.arange(bins)) & np.isfinite(a_fit)[..., None]
+    return counts.mean(axis=-2)
+
+
 def _result(config: PainterConfig, trace: _Trace, ks: Sequence[int]) -> PainterResult:
     paintings = trace.paintings[:, ks]
+    a_fit = fitted_a(paintings.astype(np.float64))
     ends, means = _spans(trace.per_step[:, :, ks], TRACE_POINTS)  # (T, 4, K)
     return PainterResult(
         config=config, trainings=config.trainings, settings=[config.settings(w) for w in config.trainings],
         x=x_points().numpy(), frame_steps=trace.frame_steps, paintings=paintings,
-        a_fit=fitted_a(paintings.astype(np.float64)), in_bounds=share_in_bounds(paintings),
+        a_fit=a_fit, a_hist=histogram(a_fit), in_bounds=share_in_bounds(paintings),
         trace_steps=ends, d_loss=means[:, 0].T, g_loss=means[:, 1].T, d_real=means[:, 2].T,
         d_fake=means[:, 3].T, diverged_at=[trace.diverged_at[k] for k in ks])
 

@@ -4,6 +4,7 @@ their arrows and the real points (GAN Lab's view)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import altair as alt
@@ -11,14 +12,15 @@ import numpy as np
 import pandas as pd
 
 from core.gan import LabView, PainterResult, PlaneResult
-from ui.theme import BLUE, DARK_GREY, GREY, HEIGHT, ORANGE, SMALL_HEIGHT
+from core.gan.painter import A_EDGES
+from ui.svg import as_image, el, svg, text
+from ui.theme import BLUE, DARK_GREY, GREY, HEIGHT, LIGHT_GREY, ORANGE, SMALL_HEIGHT
 
 COLOURS = {"A": BLUE, "B": ORANGE}  # one fixed colour per training
 LINES = 12  # paintings drawn per training (of the SHOWN the snapshots keep)
 FAKE = "#7B3294"  # G's samples on the plane (GAN Lab's purple)
 REAL = "#1B7837"  # real points (GAN Lab's green)
 HEAT_RANGE = ["#C2A5CF", "#F7F7F7", "#A6DBA0"]  # D(x): fake (0) - unsure (0.5) - real (1)
-A_BINS = 24  # bins of the fitted a's histogram over [0.5, 2.5]
 PLANE = 300  # the plane's side in px (square: distances read the same both ways; fits a phone)
 TIMELINE_HEIGHT = SMALL_HEIGHT + 40  # Streamlit fits title, axes and legend in the height
 
@@ -86,19 +88,15 @@ def paintings_chart(result: PainterResult, frame: int, labels: Labels = Labels()
 def a_chart(result: PainterResult, frame: int, labels: Labels = Labels(),
             height: int = HEIGHT) -> alt.LayerChart:
     """Histogram of the fitted a of each training's paintings, against the artist's U(1, 2)."""
-    edges = np.linspace(0.5, 2.5, A_BINS + 1)
-    width = edges[1] - edges[0]
-    parts = []
-    for k, code in enumerate(result.trainings):
-        a = result.a_fit[frame, k]
-        counts, _ = np.histogram(np.clip(a[np.isfinite(a)], 0.5, 2.5 - 1e-9), bins=edges)
-        parts.append(pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": counts / max(len(a), 1),
-                                   "training": labels.training(code)}))
+    edges = A_EDGES
+    parts = [pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": result.a_hist[frame, k],
+                           "training": labels.training(code)}) for k, code in enumerate(result.trainings)]
     df = pd.concat(parts, ignore_index=True)
     bars = alt.Chart(df).mark_bar(opacity=0.55, binSpacing=0).encode(
-        x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[0.5, 2.5])), x2="hi:Q",
+        x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[edges[0], edges[-1]])), x2="hi:Q",
         y=alt.Y("share:Q", title=labels.share, stack=None),
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="top")))
+    width = edges[1] - edges[0]
     artist = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0], "share": [0, width, width, 0]})
     line = alt.Chart(artist).mark_line(color=DARK_GREY, strokeDash=[4, 3], strokeWidth=2).encode(
         x="x:Q", y="share:Q", tooltip=[alt.Tooltip("x:Q", title=labels.artist)])
@@ -209,3 +207,138 @@ def modes_chart(result: PlaneResult, frame: int, labels: Labels = Labels()) -> a
         color=alt.Color("training:N", title=None, scale=_scale(labels)),
         tooltip=["training:N", "step:Q", "modes:Q"],
     ).properties(title=labels.modes_title.format(m=m), height=SMALL_HEIGHT)
+
+
+# --- the painter's replay as one SVG view (ui.charts.markup) --------------------------------------
+# Five Vega charts a frame were 1.4 updates a second in Chromium here (load 7): one page view of
+# plain SVG, changed node by node from frame to frame, is what the fit lesson's replay does.
+
+PAINT_Y = (-1.5, 4.0)  # the paintings' y range (the band spans 0 to 3)
+
+
+def _axes(w: float, h: float, box: tuple[float, float, float, float], xs: list, ys: list,
+          x_title: str, y_title: str) -> str:
+    """Frame, gridlines and tick labels of a panel; box = (left, top, right, bottom) margins'
+    inner edges in px, xs and ys the (value, px) of each tick."""
+    left, top, right, bottom = box
+    parts = [el("rect", x=left, y=top, width=right - left, height=bottom - top, fill="none",
+                stroke=LIGHT_GREY)]
+    for value, y in ys:
+        parts.append(el("line", x1=left, x2=right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#eee"))
+        parts.append(text(left - 5, y + 4, value, 11, "end"))
+    for value, x in xs:
+        parts.append(text(x, bottom + 14, value, 11))
+    parts.append(text((left + right) / 2, h - 3, x_title, 12))
+    middle = f"{(top + bottom) / 2:.1f}"
+    parts.append(el("text", y_title, x=12, y=middle, font_size=12, font_family="sans-serif",
+                    text_anchor="middle", transform=f"rotate(-90 12 {middle})"))
+    return "".join(parts)
+
+
+def _polyline(xs, ys, **style: object) -> str:
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if ok.sum() < 2:
+        return ""
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(np.asarray(xs)[ok], np.asarray(ys)[ok]))
+    return el("polyline", points=points, fill="none", **style)
+
+
+def paint_svg(result: PainterResult, frame: int, k: int, labels: Labels, w: int = 300, h: int = 230) -> str:
+    """Training k's first LINES paintings at `frame` between the bounds x² and 2x² + 1."""
+    box = (40, 8, w - 8, h - 34)
+    left, top, right, bottom = box
+    lo, hi = PAINT_Y
+    px = lambda v: left + (v + 1) / 2 * (right - left)  # noqa: E731
+    py = lambda v: top + (hi - np.clip(v, lo, hi)) / (hi - lo) * (bottom - top)  # noqa: E731
+    x = result.x
+    band = ([f"{px(a):.1f},{py(a * a):.1f}" for a in x]
+            + [f"{px(a):.1f},{py(2 * a * a + 1):.1f}" for a in x[::-1]])
+    xs, ys = [(v, px(v)) for v in (-1, -0.5, 0, 0.5, 1)], [(v, py(v)) for v in (-1, 0, 1, 2, 3, 4)]
+    parts = [_axes(w, h, box, xs, ys, labels.x, labels.y),
+             el("polygon", points=" ".join(band), fill=GREY, fill_opacity="0.18", stroke="none")]
+    for edge in (x ** 2, 2 * x ** 2 + 1):
+        parts.append(_polyline(px(x), py(edge), stroke=GREY, stroke_dasharray="5 3", stroke_width="1.2"))
+    colour = COLOURS[result.trainings[k]]
+    for painting in result.paintings[frame, k, :LINES]:
+        parts.append(_polyline(px(x), py(painting), stroke=colour, stroke_width="1.6", opacity="0.75"))
+    return as_image(svg(w, h, "".join(parts)), "gan-paint", 2 * w)
+
+
+def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h: int = 230) -> str:
+    """The fitted a's histogram of A and B at `frame`, against the artist's U(1, 2) (dashed)."""
+    box = (44, 8, w - 8, h - 34)
+    left, top, right, bottom = box
+    edges = A_EDGES
+    top_share = max(0.2, float(np.nanmax(result.a_hist)))  # the whole run's: the axis keeps still
+    px = lambda v: left + (v - edges[0]) / (edges[-1] - edges[0]) * (right - left)  # noqa: E731
+    py = lambda v: bottom - v / top_share * (bottom - top)  # noqa: E731
+    ticks = [round(v, 2) for v in np.linspace(0, top_share, 5)[:-1]]
+    parts = [_axes(w, h, box, [(v, px(v)) for v in (0.5, 1, 1.5, 2, 2.5)], [(v, py(v)) for v in ticks],
+                   labels.a_axis, labels.share)]
+    for k, code in enumerate(result.trainings):
+        for lo_edge, hi_edge, share in zip(edges[:-1], edges[1:], result.a_hist[frame, k]):
+            if share > 0:
+                parts.append(el("rect", x=f"{px(lo_edge):.1f}", width=f"{px(hi_edge) - px(lo_edge):.1f}",
+                                y=f"{py(share):.1f}", height=f"{py(0) - py(share):.1f}", fill=COLOURS[code],
+                                fill_opacity="0.55"))
+    fair = edges[1] - edges[0]  # U(1, 2)'s share in a bin of this width
+    xs, ys = np.array([px(1), px(1), px(2), px(2)]), np.array([py(0), py(fair), py(fair), py(0)])
+    parts.append(_polyline(xs, ys, stroke=DARK_GREY, stroke_dasharray="4 3", stroke_width="2"))
+    return as_image(svg(w, h, "".join(parts)), "gan-hist", 2 * w)
+
+
+def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_title: str,
+                 domain: tuple[float, float] | None, labels: Labels, w: int = 460, h: int = 220) -> str:
+    """Two of the timelines (solid, dashed) of A and B up to the frame's step, a line at that step;
+    the whole run's range, so the axes keep still."""
+    box = (44, 8, w - 22, h - 34)  # room on the right for the last step's label
+    left, top, right, bottom = box
+    steps = result.trace_steps
+    values = np.concatenate([getattr(result, f).reshape(-1) for f in fields])
+    values = values[np.isfinite(values)]
+    lo, hi = domain if domain else ((float(values.min()), float(values.max())) if values.size else (0.0, 1.0))
+    hi = hi if hi > lo else lo + 1
+    total = result.config.steps
+    px = lambda v: left + v / total * (right - left)  # noqa: E731
+    py = lambda v: top + (hi - np.clip(v, lo, hi)) / (hi - lo) * (bottom - top)  # noqa: E731
+    yt = [round(v, 1 if hi - lo > 1 else 2) for v in np.linspace(lo, hi, 5)]
+    xt = [int(v) for v in np.linspace(0, total, 5)]
+    parts = [_axes(w, h, box, [(f"{v:,}", px(v)) for v in xt], [(v, py(v)) for v in yt], labels.iteration,
+                   y_title)]
+    now = int(result.frame_steps[frame])
+    upto = steps <= now
+    for k, code in enumerate(result.trainings):
+        for field, dash in zip(fields, ("", "5 3")):
+            parts.append(_polyline(px(steps[upto]), py(getattr(result, field)[k][upto]), stroke=COLOURS[code],
+                                   stroke_width="2", stroke_dasharray=dash or "none"))
+    parts.append(el("line", x1=f"{px(now):.1f}", x2=f"{px(now):.1f}", y1=top, y2=bottom, stroke=DARK_GREY))
+    return as_image(svg(w, h, "".join(parts)), "gan-time", 2 * w)
+
+
+def _swatch(colour: str, dash: str = "") -> str:
+    return (f'<svg width="26" height="10"><line x1="0" x2="26" y1="5" y2="5" stroke="{colour}" '
+            f'stroke-width="2.5" stroke-dasharray="{dash or "none"}"/></svg>')
+
+
+def _panel(title: str, body: str, basis: int) -> str:
+    return (f'<div style="flex:1 1 {basis}px;min-width:0"><div style="font-weight:600;font-size:0.95rem">'
+            f"{html.escape(title)}</div>{body}</div>")
+
+
+def painter_html(result: PainterResult, frame: int, labels: Labels) -> str:
+    """The painter's replay at `frame`: A's and B's paintings, the fitted a, D's scores and the
+    losses; panels that wrap onto more rows where the page is narrow."""
+    step = labels.step.format(step=int(result.frame_steps[frame]))
+    row = '<div style="display:flex;flex-wrap:wrap;gap:10px 16px">'
+    first = "".join(_panel(f"{labels.training(code)} · {step}", paint_svg(result, frame, k, labels), 220)
+                    for k, code in enumerate(result.trainings))
+    first += _panel(labels.a_title, hist_svg(result, frame, labels), 220)
+    probs = timeline_svg(result, frame, ("d_real", "d_fake"), labels.prob, (0.0, 1.0), labels)
+    losses = timeline_svg(result, frame, ("d_loss", "g_loss"), labels.loss_axis, None, labels)
+    second = _panel(labels.prob_title, probs, 300) + _panel(labels.loss_title, losses, 300)
+    legend = " &nbsp; ".join(f"<b>{labels.training(c)}</b> {_swatch(COLOURS[c])}" for c in result.trainings)
+    legend += (f" &nbsp;·&nbsp; {_swatch(DARK_GREY)} {html.escape(labels.real)}, {html.escape(labels.d_loss)}"
+               f" &nbsp; {_swatch(DARK_GREY, '5 3')} {html.escape(labels.fake)}, {html.escape(labels.g_loss)}"
+               f" &nbsp;·&nbsp; {_swatch(DARK_GREY, '4 3')} {html.escape(labels.artist)}")
+    return (f"{row}{first}</div>" + f'<div style="height:10px"></div>{row}{second}</div>'
+            + f'<div style="font-size:0.9rem;line-height:1.8">{legend}</div>')

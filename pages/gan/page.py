@@ -14,13 +14,13 @@ from pages.gan.charts import (
     lab_chart,
     loss_chart,
     modes_chart,
-    paintings_chart,
+    painter_html,
     plane_chart,
     prob_chart,
 )
 from pages.gan.controls import CONTROLS, VIEW
 from ui.canvas import SIZE, canvas_row, draw_ink
-from ui.charts import chart
+from ui.charts import chart, markup
 from ui.i18n import tr
 from ui.lesson import comparison
 from ui.playback import FPS
@@ -75,15 +75,10 @@ def _differs(config) -> str:
 # --- the painter ----------------------------------------------------------------------------------
 
 def _draw_painter(result: PainterResult, frame: int, labels: Labels) -> None:
-    key = (result.config, frame)
-    cols = st.columns(3)
-    for k in range(2):
-        chart(("gan.paint", key, k), lambda k=k: paintings_chart(result, frame, labels, k=k), cols[k],
-              narrow=True)
-    chart(("gan.a", key), lambda: a_chart(result, frame, labels), cols[2], narrow=True)
-    left, right = st.columns(2)
-    chart(("gan.prob", key), lambda: prob_chart(result, frame, labels), left)
-    chart(("gan.loss", key), lambda: loss_chart(result, frame, labels), right)
+    """One view (plain SVG, redrawn node by node): five Vega charts a frame played at 1.4 updates a
+    second in Chromium here."""
+    markup("gan.painter.view", ("gan.painter", result.config, frame),
+           lambda: painter_html(result, frame, labels))
     st.caption(tr("play.step", step=int(result.frame_steps[frame]), total=result.config.steps))
 
 
@@ -106,6 +101,16 @@ def _painter_table(result: PainterResult, labels: Labels) -> None:
                    r_lo=t.d_real[0], r_hi=t.d_real[1], below=t.collapse_below, k=t.collapsed))
 
 
+def _painter_charts(result: PainterResult, labels: Labels) -> None:
+    """The end of the run as charts: values on hover, their data and pictures in the exports."""
+    st.subheader(tr("gan.whole_title"))
+    last = len(result.frame_steps) - 1
+    cols = st.columns(3)
+    chart(("gan.a", result.config), lambda: a_chart(result, last, labels), cols[0], narrow=True)
+    chart(("gan.prob", result.config), lambda: prob_chart(result, last, labels), cols[1], narrow=True)
+    chart(("gan.loss", result.config), lambda: loss_chart(result, last, labels), cols[2], narrow=True)
+
+
 def _painter() -> None:
     st.markdown(tr("gan.painter_words"))
     _settings("", CONTROLS.value("gan.differ"), extra=("gan.steps",))
@@ -115,7 +120,7 @@ def _painter() -> None:
     comparison("gan.painter", config, waiting=tr("gan.training"), names={"A": "A", "B": "B"},
                frames=lambda r: len(r.frame_steps), draw=lambda r, f: _draw_painter(r, f, labels),
                before=lambda r: st.caption(_differs(config)), below=lambda r: _painter_table(r, labels),
-               fps=_fps())
+               rest=lambda r: _painter_charts(r, labels), fps=_fps())
 
 
 # --- the plane ------------------------------------------------------------------------------------
