@@ -177,7 +177,9 @@ def _plane(axis: np.ndarray, heat: np.ndarray, samples: np.ndarray, push: np.nda
     arrows = alt.Chart(ends).mark_rule(color=DARK_GREY, strokeWidth=1.2, opacity=0.8).encode(
         x=alt.X("x:Q", scale=scale_x), y=alt.Y("y:Q", scale=scale_y), x2="x2:Q", y2="y2:Q")
     return alt.layer(heatmap, dots, arrows).resolve_scale(color="independent").properties(
-        title=title, height=size, width=size)
+        title=title, height=size, width=size,
+        autosize=alt.AutoSizeParams(type="pad"))  # a square plot; legends and axes around it (Streamlit's
+    # default, "fit", takes them out of the height: the plot came out 300 x 75)
 
 
 def plane_chart(result: PlaneResult, frame: int, labels: Labels = Labels(), *, k: int,
