@@ -64,7 +64,7 @@ def test_drawn_target_trains(server, page):
     page.goto(f"{server}/gan?gan.view=plane&gan.target=drawn&gan.p_steps=200&lang=zh")
     page.get_by_text("先在画布上画出目标分布").wait_for(timeout=60_000)
     draw(page, SEVEN)
-    page.get_by_text("第 200 步（共 200 步）").wait_for(timeout=90_000)
+    page.get_by_text("第 200 步，共 200 步").wait_for(timeout=90_000)
     wait_ready(page, 60_000)
     assert wait_count(page, DRAWN, 2, 60_000) >= 2
     assert not exceptions(page)
