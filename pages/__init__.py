@@ -36,6 +36,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("activations", "📈"),
     Lesson("seq", "〰️"),
     Lesson("ae", "🗜️"),
+    Lesson("gan", "🎨"),
     Lesson("mnist", "✍️"),
     Lesson("dqn", "🕹️"),
 )

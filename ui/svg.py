@@ -1,5 +1,6 @@
 """Small helpers for the pages' own SVG views (drawn with `ui.charts.markup`): a document, one
-element, a text, and the document shown as an image across its column."""
+element, a text, and the document shown as an image across its column; the fit lesson's networks
+and timeline, the DQN lesson's carts and the GAN lesson's painter use them."""
 
 from __future__ import annotations
 

@@ -50,10 +50,6 @@ class Labels:
     predicted: str = "predicted"
 
 
-def _text(x: float, y: float, content: object, size: int = 12, anchor: str = "middle") -> str:
-    return text(x, y, content, size, anchor)
-
-
 def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
@@ -183,7 +179,7 @@ def graph_svg(view: NetView, inputs: list[str], uid: str) -> str:
             index += 1
     for row, name in enumerate(inputs):
         x, y = layout.corner(0, row)
-        parts.append(_text(x - 6, y + layout.node / 2 + 5, name, size=14, anchor="end"))
+        parts.append(text(x - 6, y + layout.node / 2 + 5, name, size=14, anchor="end"))
     return as_image(svg(layout.width, layout.height, "".join(parts)), "fit-graph", layout.width)
 
 
@@ -276,11 +272,11 @@ def loss_svg(result: FitResult, frame: int, labels: Labels, width: int = 640, he
         if lo - 1e-9 <= d <= hi + 1e-9:
             y = py(10 ** d)
             parts.append(el("line", x1=left, x2=width - right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#eee"))
-            parts.append(_text(left - 6, y + 4, f"{10.0 ** d:g}", anchor="end"))
+            parts.append(text(left - 6, y + 4, f"{10.0 ** d:g}", anchor="end"))
     ticks = np.unique(np.round(np.linspace(0, x_max, 5)).astype(int))
-    parts += [_text(px(t), height - bottom + 16, t) for t in ticks]
+    parts += [text(px(t), height - bottom + 16, t) for t in ticks]
     axis = labels.step if step_mode else labels.epoch
-    parts.append(_text((left + width - right) / 2, height - 4, axis, 13))
+    parts.append(text((left + width - right) / 2, height - 4, axis, 13))
     for side, net in zip(("a", "b"), nets):
         colour, shown = NET_COLORS[side], net.frame(frame) + 1
         steps = np.arange(1, len(net.batch_loss) + 1)

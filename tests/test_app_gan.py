@@ -1,0 +1,84 @@
+"""AppTest of the GAN page: both views in both languages, the link's values, bad values, the drawn
+target before anything is drawn, and the step-by-step session's buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest_util import assert_clean, open_page, tables
+
+SHORT = {"gan.steps": "500", "gan.p_steps": "200"}  # short runs keep the tests quick
+
+
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_painter_by_default(lang):
+    at = open_page("gan", lang)
+    assert_clean(at)
+    assert at.title[0].value == ("GAN: the painter and the critic" if lang == "en" else "GAN：画家与评论家")
+    table = tables(at)[0]
+    assert list(table.index) == ["A", "B"]
+    assert at.number_input(key="gan.lr_g").value == pytest.approx(1e-4)
+    assert at.number_input(key="gan.b_lr_g").value == pytest.approx(1e-3)  # B: G 10x faster
+    assert ("differ only in the learning rates" if lang == "en" else "学习率") in _captions(at)
+    assert ("step 5000 of 5000" if lang == "en" else "第 5000 步") in _captions(at)
+    words = " ".join(m.value for m in at.markdown)
+    assert ("on **5 of 5 seeds**" if lang == "en" else "**5 个种子中的 5 个**") in words
+    assert not at.warning
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plane_and_its_step_by_step_session(lang):
+    at = open_page("gan", lang, query={**SHORT, "gan.view": "plane"})
+    assert_clean(at)
+    assert ("A covers" if lang == "en" else "A 覆盖了") in _captions(at)
+    assert ("D:G steps (A 1:1, B 5:1)" if lang == "en" else "A 1:1，B 5:1") in _captions(at)
+    at.button(key="gan.lab_d").click().run()
+    assert_clean(at)
+    assert "D(real)" in _captions(at) or "D(真)" in _captions(at)
+    at.button(key="gan.lab_g").click().run()
+    assert ("G loss" if lang == "en" else "G 的损失") in _captions(at)
+    at.button(key="gan.lab_ten").click().run()
+    assert_clean(at)
+    lab = at.session_state["gan.lab"]
+    assert (lab.d_count, lab.g_count) == (11, 11)
+    at.button(key="gan.lab_reset").click().run()
+    assert at.session_state["gan.lab"].d_count == 0
+
+
+def test_link_values_are_applied_and_bad_ones_fall_back():
+    at = open_page("gan", "en", query={**SHORT, "gan.differ": "ratio", "gan.b_d_steps": "3",
+                                       "gan.lr_g": "abc", "gan.loss": "nonsense"})
+    assert_clean(at)
+    assert at.slider(key="gan.b_d_steps").value == 3
+    assert at.number_input(key="gan.lr_g").value == pytest.approx(1e-4)
+    assert "gan.lr_g=" in " ".join(w.value for w in at.warning)
+    assert "D:G steps (A 1:1, B 3:1)" in _captions(at)
+    assert len(tables(at)[0]) == 2
+
+
+def test_saturating_against_non_saturating_and_no_difference():
+    at = open_page("gan", "en", query={**SHORT, "gan.differ": "loss"})
+    assert_clean(at)
+    assert "G's loss (A log(1 − D(G(z))), B −log D(G(z)))" in _captions(at)
+    at = open_page("gan", "zh", query={**SHORT, "gan.differ": "none"})
+    assert_clean(at)
+    assert "同一次训练" in _captions(at)
+
+
+def test_drawn_target_waits_for_a_drawing():
+    at = open_page("gan", "en", query={**SHORT, "gan.view": "plane", "gan.target": "drawn"})
+    assert_clean(at)
+    assert any("Draw the target" in i.value for i in at.info)
+    assert not tables(at)
+
+
+def test_other_targets_and_slow_motion():
+    query = {**SHORT, "gan.view": "plane", "gan.target": "moons", "gan.slow": "true"}
+    at = open_page("gan", "zh", query=query)
+    assert_clean(at)
+    assert at.toggle(key="gan.slow").value is True
+    assert "第 200 步" in _captions(at)
