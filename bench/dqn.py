@@ -1,7 +1,7 @@
 """Benchmark of the DQN page: the tutorial's loop (its classes over gymnasium's CartPole, one agent)
 against core.dqn's batch, side by side, one torch thread.
 
-    .venv/bin/python -m bench.dqn [--repeats 1] [--episodes 400] [--browser]
+    .venv/bin/python -m bench.dqn [--repeats 1] [--episodes 400] [--browser]   # --episodes 0: skip part 1
 
 1. The tutorial's 400 episodes for the full DQN: the plain loop (core.dqn.reference) runs them and
    counts their steps; the batch then takes as many steps with the DQN alone, and with all four
@@ -110,7 +110,8 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, 1 thread, {args.repeats} interleaved repeat(s)")
     run_dqn(DQNConfig(steps=300, memory=100))  # first calls pay one-off costs
-    bench_tutorial(args.episodes, args.repeats)
+    if args.episodes > 0:  # 0: only the page's default run (the 400 episodes take minutes)
+        bench_tutorial(args.episodes, args.repeats)
     bench_default(args.repeats)
     if args.browser:
         bench_browser(3)
