@@ -1,7 +1,7 @@
 """Benchmark of the DQN page: the tutorial's loop (its classes over gymnasium's CartPole, one agent)
 against core.dqn's batch, side by side, one torch thread.
 
-    .venv/bin/python -m bench.dqn [--repeats 1] [--episodes 400] [--browser]
+    .venv/bin/python -m bench.dqn [--repeats 1] [--episodes 400] [--browser]   # --episodes 0: skip part 1
 
 1. The tutorial's 400 episodes for the full DQN: the plain loop (core.dqn.reference) runs them and
    counts their steps; the batch then takes as many steps with the DQN alone, and with all four
@@ -15,33 +15,37 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
+import time
 
 import torch
 
-from bench.timing import interleaved, print_medians
+from bench.timing import interleaved, print_medians, seconds
 from core.dqn import AGENTS, DQNConfig, run_dqn
 from core.dqn.reference import run_plain
 
 MAX_STEPS = 250_000  # the tutorial's 400 episodes must end within this many steps (the draws' length)
 
 
-def tutorial_episodes(episodes: int) -> tuple[int, list[int]]:
-    """Steps the tutorial's loop took for `episodes` episodes of the full DQN, and their lengths."""
-    out = run_plain(DQNConfig(steps=MAX_STEPS), "dqn", episodes=episodes)
-    return out["steps"], out["lengths"]
+def tutorial(episodes: int) -> dict:
+    """The tutorial's loop for `episodes` episodes of the full DQN (core.dqn.reference)."""
+    return run_plain(DQNConfig(steps=MAX_STEPS), "dqn", episodes=episodes)
 
 
 def bench_tutorial(episodes: int, repeats: int) -> None:
-    steps, lengths = tutorial_episodes(episodes)
-    print(f"the tutorial's {episodes} episodes of the full DQN, seed 0: {steps:,} steps "
+    """The tutorial's loop first (it says how many steps its episodes take), then the batch for as
+    many steps, alone and with all four agents; each case `repeats` times, in turn."""
+    times: dict[str, list[float]] = {"tutorial": [], "batch, DQN alone": [], "batch, 4 agents": []}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = tutorial(episodes)
+        times["tutorial"].append(time.perf_counter() - start)
+        config = DQNConfig(steps=out["steps"], frames=160)
+        alone = dataclasses.replace(config, agents=("dqn",))
+        times["batch, DQN alone"].append(seconds(lambda c=alone: run_dqn(c)))
+        times["batch, 4 agents"].append(seconds(lambda c=config: run_dqn(c)))
+    lengths = out["lengths"]
+    print(f"the tutorial's {episodes} episodes of the full DQN, seed 0: {out['steps']:,} steps "
           f"(last 20 episodes: mean {statistics.mean(lengths[-20:]):.0f} steps)")
-    config = DQNConfig(steps=steps, frames=160)
-    big = dataclasses.replace(config, steps=MAX_STEPS)
-    times = interleaved({
-        "tutorial": lambda: run_plain(big, "dqn", episodes=episodes),
-        "batch, DQN alone": lambda: run_dqn(dataclasses.replace(config, agents=("dqn",))),
-        "batch, 4 agents": lambda: run_dqn(config),
-    }, repeats)
     med = print_medians(times, width=17)
     print(f"  batch / tutorial: DQN alone {med['batch, DQN alone'] / med['tutorial']:.2f}, "
           f"four agents {med['batch, 4 agents'] / med['tutorial']:.2f} (the batch also records the replay's "
@@ -106,7 +110,8 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, 1 thread, {args.repeats} interleaved repeat(s)")
     run_dqn(DQNConfig(steps=300, memory=100))  # first calls pay one-off costs
-    bench_tutorial(args.episodes, args.repeats)
+    if args.episodes > 0:  # 0: only the page's default run (the 400 episodes take minutes)
+        bench_tutorial(args.episodes, args.repeats)
     bench_default(args.repeats)
     if args.browser:
         bench_browser(3)

@@ -118,6 +118,18 @@ def ae(seeds: int) -> None:
               f"{_row(s.mse['ae'])}; PCA {s.mse['pca'][0]:.4f}; autoencoder lower on {s.wins()}/{seeds}")
 
 
+def dqn() -> None:
+    """The page states its counts over seeds 0-9 (core.dqn.MEASURED_WINS), whatever --seeds says."""
+    from core.dqn import MEASURED_SEEDS, DQNConfig, final_returns_over_seeds
+
+    finals = final_returns_over_seeds(DQNConfig(), range(MEASURED_SEEDS))
+    print(f"DQN, final return (steps balanced, last 20 episodes), seeds 0-{MEASURED_SEEDS - 1}:")
+    for agent, row in finals.items():
+        wins = sum(d > x for d, x in zip(finals["dqn"], row))
+        ahead = f"   DQN ahead in {wins}/{MEASURED_SEEDS}" if agent != "dqn" else ""
+        print(f"  {agent:9s} {_row(row, '{:.0f}')}{ahead}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
@@ -131,6 +143,7 @@ def main() -> None:
     batchnorm(args.seeds)
     activations(args.seeds)
     seq(args.seeds)
+    dqn()
     if args.mnist:
         mnist()
         ae(args.seeds)

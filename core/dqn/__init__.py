@@ -410,11 +410,12 @@ def train(config: DQNConfig, agents: Sequence[str], seeds: Sequence[int],
 
 def _first_bad(loss: np.ndarray, memory: int) -> int | None:
     """The 1-based learning step whose TD error was not finite or exploded (core.divergence's
-    policy, against the first learning step's), or None."""
+    policy, against the first learning step's, taken as 1 at least: a first TD error near 0, before
+    the net has learned anything, would make ordinary ones count as explosions), or None."""
     learned = loss[memory:]
     if not len(learned):
         return None
-    bad = np.flatnonzero(~np.isfinite(learned) | (learned > limit(float(learned[0]))))
+    bad = np.flatnonzero(~np.isfinite(learned) | (learned > limit(max(float(learned[0]), 1.0))))
     return int(bad[0]) + 1 if len(bad) else None
 
 

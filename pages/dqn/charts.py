@@ -22,8 +22,9 @@ SHIPPED_COLOUR = DARK_GREY
 PLAY_FPS = 12.0  # the views are SVG: as light as the fit page's (which shows 7-10 of 12 a second)
 SPEEDS = {"slow": (6.0, 40.0), "normal": (PLAY_FPS, 20.0), "fast": (PLAY_FPS, 10.0),
           "very_fast": (PLAY_FPS, 5.0)}  # speed -> (updates a second, seconds from start to end)
-CART_W, CART_H = 300, 190
+CART_W, CART_H = 300, 202
 MAX_POINTS = 500  # a polyline this long looks like every point
+RUN_HEIGHT = HEIGHT + 130  # the whole run's charts: their legends (one agent a line) take ~110 px of it
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Labels:
     left: str = "← left"
     right: str = "right →"
     returns_title: str = "Episode return (steps balanced)"
-    td_title: str = "TD error (MSE of each learning step)"
+    td_title: str = "TD error (MSE per learning step)"
     env_step: str = "environment step"
     steps_balanced: str = "steps balanced (log scale)"
     td_error: str = "TD error (log scale)"
@@ -66,11 +67,11 @@ def cart_svg(state: Sequence[float], q: Sequence[float], title: str, caption: st
     """One cart and pole at (x, θ) with the Q-values of the state as two bars (the larger one is
     what the greedy policy does); the dashed lines mark where the pole counts as fallen."""
     x, theta = float(state[0]), float(state[2])
-    mid, track_y, scale = x0 + CART_W / 2, 112.0, (CART_W - 40) / (2 * cartpole.X_LIMIT)
+    mid, track_y, scale = x0 + CART_W / 2, 130.0, (CART_W - 40) / (2 * cartpole.X_LIMIT)
     cx = mid + max(-cartpole.X_LIMIT - 0.3, min(cartpole.X_LIMIT + 0.3, x)) * scale
-    pole = 78.0
-    parts = [text(mid, 16, title, 14, font_weight="bold", fill=colour),
-             text(mid, 33, caption, 12, fill=DARK_GREY),
+    pole = 74.0
+    parts = [text(mid, 19, title, 18, font_weight="bold", fill=colour),
+             text(mid, 40, caption, 15, fill=DARK_GREY),
              el("line", x1=x0 + 20, x2=x0 + CART_W - 20, y1=track_y + 10, y2=track_y + 10, stroke=GREY,
                 stroke_width=2)]
     for edge in (-cartpole.X_LIMIT, cartpole.X_LIMIT):  # the ends of the track
@@ -86,22 +87,22 @@ def cart_svg(state: Sequence[float], q: Sequence[float], title: str, caption: st
               el("line", x1=f"{cx:.1f}", y1=track_y - 6, x2=f"{tip_x:.1f}", y2=f"{tip_y:.1f}",
                  stroke=VERMILION if fallen else "#8B5A2B", stroke_width=6, stroke_linecap="round"),
               el("circle", cx=f"{cx:.1f}", cy=track_y - 6, r=3, fill=DARK_GREY)]
-    parts += _q_bars(q, mid, 140, q_scale)
+    parts += _q_bars(q, mid, track_y + 24, q_scale)
     return "".join(parts)
 
 
 def _q_bars(q: Sequence[float], mid: float, y: float, q_scale: float) -> list[str]:
     """Q(left) and Q(right) as bars from the middle outwards, values written beside them."""
     out, best = [], int(np.argmax(q)) if np.all(np.isfinite(q)) else -1
-    half = CART_W / 2 - 70
+    half = CART_W / 2 - 75
     for a, side in ((0, -1), (1, 1)):
         v = float(q[a])
         length = 0.0 if not math.isfinite(v) or q_scale <= 0 else min(abs(v) / q_scale, 1.0) * half
         x = mid - length if side < 0 else mid
         fill = DARK_GREY if a == best else LIGHT_GREY
-        out.append(el("rect", x=f"{x:.1f}", y=y, width=f"{max(length, 1):.1f}", height=14, fill=fill))
+        out.append(el("rect", x=f"{x:.1f}", y=y, width=f"{max(length, 1):.1f}", height=16, fill=fill))
         value = f"{v:.2f}" if math.isfinite(v) else "—"
-        out.append(text(mid + side * (length + 6), y + 11, value, 12, "end" if side < 0 else "start"))
+        out.append(text(mid + side * (length + 6), y + 13, value, 15, "end" if side < 0 else "start"))
     out.append(el("line", x1=mid, x2=mid, y1=y - 3, y2=y + 17, stroke=DARK_GREY))
     return out
 
@@ -121,12 +122,14 @@ def carts_svg(result: DQNResult, frame: int, labels: Labels) -> str:
 
 
 def _q_legend(mid: float, labels: Labels) -> str:
-    return text(mid, CART_H - 8, f"Q: {labels.left}   ·   {labels.right}", 12, fill=GREY)
+    return text(mid, CART_H - 6, f"Q: {labels.left}   ·   {labels.right}", 15, fill=GREY)
 
 
 def _q_scale(q: np.ndarray) -> float:
+    """The Q-value drawn as a full bar: the run's 90th percentile of |Q| (longer ones are cut), so
+    that the bars of most states are long enough to compare."""
     finite = np.abs(q[np.isfinite(q)])
-    return float(finite.max()) if finite.size else 1.0
+    return float(np.quantile(finite, 0.9)) or 1.0 if finite.size else 1.0
 
 
 def play_svg(play: Play, frame: int, title: str, labels: Labels, colour: str = SHIPPED_COLOUR) -> str:
@@ -135,7 +138,7 @@ def play_svg(play: Play, frame: int, title: str, labels: Labels, colour: str = S
     fell = play.fell and frame == play.length
     caption = f"{labels.episode.format(n=1, step=frame)}" + (f" · {labels.fell}" if fell else "")
     body = cart_svg(play.states[frame], play.q[frame], title, caption, colour, _q_scale(play.q), fell)
-    return as_image(svg(CART_W, CART_H, body + _q_legend(CART_W / 2, labels)), "dqn-play", 1.6 * CART_W)
+    return as_image(svg(CART_W, CART_H, body + _q_legend(CART_W / 2, labels)), "dqn-play", 1.3 * CART_W)
 
 
 # --- the live timelines ---------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def timeline_svg(result: DQNResult, frame: int, labels: Labels, which: str, widt
                  height: int = 250) -> str:
     """The episode returns (`which` "returns": each episode faint, the mean of the last 20 bold) or
     the TD error ("td") of every agent up to the snapshot `frame`, on the whole run's axes."""
-    left, right, top, bottom = 52, 12, 30, 38
+    left, right, top, bottom = 52, 26, 30, 38
     x_max = max(result.config.steps, 1)
     if which == "returns":
         shown = result.returns_until(frame)
@@ -209,9 +212,9 @@ def timeline_svg(result: DQNResult, frame: int, labels: Labels, which: str, widt
 
 def legend_html(agents: Sequence[str], labels: Labels) -> str:
     """Which colour is which agent; faint lines are single episodes."""
-    def swatch(colour: str, width: float = 3, opacity: float = 1.0) -> str:
-        return (f'<svg width="26" height="10"><line x1="0" x2="26" y1="5" y2="5" stroke="{colour}" '
-                f'stroke-width="{width}" opacity="{opacity}"/></svg>')
+    def swatch(colour: str, width: float = 3, opacity: float = 1.0) -> str:  # st.html keeps no SVG
+        return (f'<span style="display:inline-block;width:26px;height:{width}px;background:{colour};'
+                f'opacity:{opacity};vertical-align:middle"></span>')
     items = [f"{swatch(COLOURS[a])} {labels.agent_name(a)}" for a in agents]
     items.append(f"{swatch(GREY, 1, 0.5)} {labels.raw} · {swatch(GREY)} {labels.smoothed}")
     return '<div style="font-size:0.9rem;line-height:1.8">' + " &nbsp; ".join(items) + "</div>"
@@ -231,14 +234,14 @@ def returns_chart(result: DQNResult, labels: Labels) -> alt.LayerChart:
             for a, e in zip(result.agents, result.episodes)]
     df = pd.concat(rows, ignore_index=True)
     colour = alt.Color(f"{labels.agent}:N", scale=_agent_scale(result, labels),
-                       legend=alt.Legend(orient="bottom", columns=1))
+                       legend=alt.Legend(orient="bottom", columns=1, symbolOpacity=1))
     x = alt.X(f"{labels.env_step}:Q")
     y_scale = alt.Scale(type="log")
     raw = alt.Chart(df).mark_line(strokeWidth=0.8, opacity=0.35).encode(
         x=x, y=alt.Y("raw:Q", scale=y_scale, title=labels.steps_balanced), color=colour)
     smooth = alt.Chart(df).mark_line(strokeWidth=2.5).encode(x=x, y=alt.Y("smoothed:Q", scale=y_scale),
                                                             color=colour)
-    return (raw + smooth).properties(title=labels.returns_title, height=HEIGHT)
+    return (raw + smooth).properties(title=labels.returns_title, height=RUN_HEIGHT)
 
 
 def td_chart(result: DQNResult, labels: Labels) -> alt.Chart:
@@ -251,7 +254,7 @@ def td_chart(result: DQNResult, labels: Labels) -> alt.Chart:
         x=alt.X(f"{labels.env_step}:Q"), y=alt.Y(f"{labels.td_error}:Q", scale=alt.Scale(type="log")),
         color=alt.Color(f"{labels.agent}:N", scale=_agent_scale(result, labels),
                         legend=alt.Legend(orient="bottom", columns=1)),
-    ).properties(title=labels.td_title, height=HEIGHT)
+    ).properties(title=labels.td_title, height=RUN_HEIGHT)
 
 
 def seeds_chart(finals: pd.DataFrame, labels: Labels, agents: Sequence[str], title: str) -> alt.Chart:
@@ -263,4 +266,4 @@ def seeds_chart(finals: pd.DataFrame, labels: Labels, agents: Sequence[str], tit
         color=alt.Color("name:N", scale=scale, title=labels.agent,
                         legend=alt.Legend(orient="bottom", columns=1)),
         shape=alt.Shape("name:N", scale=alt.Scale(domain=scale.domain), legend=None),
-    ).properties(title=title, height=HEIGHT)
+    ).properties(title=title, height=RUN_HEIGHT)

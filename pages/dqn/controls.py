@@ -19,7 +19,7 @@ CONTROLS = Controls(
          Number(key="dqn.lr", field="lr", lo=1e-5, hi=1.0, step=0.001, fmt="%.4f"),
          Slider(key="dqn.memory", field="memory", lo=100, hi=10_000, step=100),
          Slider(key="dqn.target", field="target_every", lo=1, hi=1_000, step=1),
-         Choice(key="dqn.reward", field="reward", options=REWARDS, names="dqn.reward.", style="segmented"),
+         Choice(key="dqn.reward", field="reward", options=REWARDS, names="dqn.reward."),
          Toggle(key="dqn.cut", field="cut_at_end", checkbox=True),
          Slider(key="dqn.cap", field="max_steps", lo=0, hi=2_000, step=50)),
     bind(SpreadConfig,

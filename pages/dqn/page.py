@@ -149,7 +149,7 @@ def _play(config: PlayConfig, name: str, colour: str, labels: Labels) -> None:
             st.caption(tr("dqn.watch_shipped", steps=meta.get("steps", 0), seed=meta.get("seed", 0)))
 
     comparison("dqn.watch", config, waiting=tr("dqn.play_waiting"), names={},
-               frames=lambda r: r.play.length + 1, draw=draw, below=after, fps=fps, seconds=seconds * 0.75)
+               frames=lambda r: r.play.length + 1, draw=draw, below=after, fps=fps, seconds=seconds)
 
 
 def _watch_view(labels: Labels) -> None:

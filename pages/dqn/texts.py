@@ -82,7 +82,7 @@ EN = {
     "dqn.left": "← left",
     "dqn.right": "right →",
     "dqn.returns_title": "Episode return (steps balanced)",
-    "dqn.td_title": "TD error (MSE of the learning steps)",
+    "dqn.td_title": "TD error (MSE per learning step)",
     "dqn.env_step": "environment step",
     "dqn.steps_balanced": "steps balanced (log scale)",
     "dqn.td_error": "TD error (log scale)",
@@ -114,7 +114,7 @@ EN = {
     "dqn.seeds_heavy": "These settings take a while to train several times over; start when you are ready.",
     "dqn.seeds_run": "Train on {n} seeds",
     "dqn.seeds_waiting": "Training on {n} seeds…",
-    "dqn.seeds_chart": "Final return of each agent on each seed",
+    "dqn.seeds_chart": "Final return per seed",
 }
 
 ZH = {
@@ -189,7 +189,7 @@ ZH = {
     "dqn.left": "← 向左",
     "dqn.right": "向右 →",
     "dqn.returns_title": "每局回报（立住的步数）",
-    "dqn.td_title": "TD 误差（学习步的均方误差）",
+    "dqn.td_title": "TD 误差（每个学习步的均方误差）",
     "dqn.env_step": "环境步数",
     "dqn.steps_balanced": "立住的步数（对数坐标）",
     "dqn.td_error": "TD 误差（对数坐标）",
@@ -219,5 +219,5 @@ ZH = {
     "dqn.seeds_heavy": "这些设置要重复训练多次，需要一些时间；准备好后再开始。",
     "dqn.seeds_run": "在 {n} 个种子上训练",
     "dqn.seeds_waiting": "正在 {n} 个种子上训练…",
-    "dqn.seeds_chart": "每个智能体在每个种子上的最终回报",
+    "dqn.seeds_chart": "每个种子上的最终回报",
 }
