@@ -236,3 +236,20 @@ def test_a_fork_server_started_early_is_taken_over():
         assert service.pids()[0] == early and workers._early is None
     finally:
         service.close()
+
+
+def test_the_express_slot_takes_no_secondary_run():
+    """A page's secondary runs (priority 1) wait for a regular slot, even when light: the express
+    slot stays free for the first views people wait for."""
+    service = Service(ProcessWorkers(2), ResultCache(8 << 20))  # slot 1 is the express one
+    try:
+        service.submit(nap, Nap(0.2, seed=1)).result(120)  # the family is known to be light
+        blocker = service.submit(nap, Nap(3.0, seed=720))  # the regular slot is busy
+        while blocker.state != "running":
+            time.sleep(0.02)
+        secondary = service.submit(nap, Nap(0.2, seed=721), priority=1)
+        first_view = service.submit(nap, Nap(0.2, seed=722))
+        assert first_view.result(10)["seed"] == 722 and secondary.state == "queued"
+        assert secondary.result(60)["seed"] == 721 and blocker.done
+    finally:
+        service.close()

@@ -5,9 +5,10 @@ one that is queued or running returns that same job (computed once, every waiter
 one joins the queue. Slots take jobs in order (people before warm-start jobs, then first come).
 
 Fairness: the last slot is an express slot that takes only jobs known to be light (a run of the
-same configuration apart from its seed took at most `light_seconds` at its quickest) and asked for
-by someone (not the warm start's), so however many heavy runs fill the other slots, a
-default-config seed change still starts at once. The warm start submits one job at a time. The
+same configuration apart from its seed took at most `light_seconds` at its quickest) that someone
+waits for first (priority 0: not the warm start's, not a page's secondary runs), so however many
+heavy runs fill the other slots, a default-config seed change still starts at once. The warm
+start submits one job at a time. The
 other slots' workers run at a lower OS priority (nice 5), so the server process, which builds
 every page, and the express worker get the cores first.
 
@@ -148,7 +149,8 @@ class Service:
     def _eligible(self, job: Job, slot: int) -> bool:
         if slot != self.express_slot:
             return True
-        return not job.warm and job.estimate is not None and job.estimate <= self.light_seconds
+        return (job.priority == 0 and not job.warm and job.estimate is not None
+                and job.estimate <= self.light_seconds)
 
     def _take(self, slot: int) -> list[Job] | None:
         """The next job this slot may run, with the queued jobs that can run together with it."""
