@@ -226,7 +226,8 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
         s = current.settings
         title = tr("gan.lab_chart", d=view.d_steps, g=view.g_steps)
         chart(None, lambda: lab_chart(view, heat_axis(), labels, title), cache=False, options=SQUARE)
-        figures = [title, tr("gan.lab_fig_ratio", d=s["d_steps"], g=s["g_steps"], lr_g=s["lr_g"], lr_d=s["lr_d"])]
+        figures = [title, tr("gan.lab_fig_ratio", d=s["d_steps"], g=s["g_steps"], lr_g=s["lr_g"],
+                             lr_d=s["lr_d"])]
         if view.d_real is not None:
             figures.append(tr("gan.lab_fig_d", real=view.d_real, fake=view.d_fake, loss=view.d_loss))
         if view.g_loss is not None:
