@@ -89,12 +89,12 @@ def a_chart(result: PainterResult, frame: int, labels: Labels = Labels(),
             height: int = HEIGHT) -> alt.LayerChart:
     """Histogram of the fitted a of each training's paintings, against the artist's U(1, 2)."""
     edges = A_EDGES
-    parts = [pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": result.a_hist[frame, k],
+    parts = [pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": result.a_hist[frame, k], "zero": 0.0,
                            "training": labels.training(code)}) for k, code in enumerate(result.trainings)]
     df = pd.concat(parts, ignore_index=True)
-    bars = alt.Chart(df).mark_bar(opacity=0.55, binSpacing=0).encode(
+    bars = alt.Chart(df).mark_rect(opacity=0.55).encode(
         x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[edges[0], edges[-1]])), x2="hi:Q",
-        y=alt.Y("share:Q", title=labels.share, stack=None),
+        y=alt.Y("share:Q", title=labels.share), y2="zero:Q",
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="top")))
     width = edges[1] - edges[0]
     artist = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0], "share": [0, width, width, 0]})
@@ -123,9 +123,9 @@ def _timeline_chart(df: pd.DataFrame, result: PainterResult, labels: Labels, nam
     y = alt.Y("value:Q", title=y_title, scale=scale)
     return alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=alt.X("step:Q", title=labels.iteration, scale=alt.Scale(domain=[0, result.config.steps])), y=y,
-        color=alt.Color("training:N", title=None, scale=_scale(labels)),
-        strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(domain=list(names),
-                                                                          range=[[1, 0], [5, 3]])),
+        color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("what:N", title=None, legend=alt.Legend(orient="bottom"),
+                                  scale=alt.Scale(domain=list(names), range=[[1, 0], [5, 3]])),
         tooltip=["training:N", "what:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(title=title, height=TIMELINE_HEIGHT)
 
