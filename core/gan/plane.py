@@ -283,7 +283,7 @@ def run_all(configs: Sequence[PlaneConfig]) -> list[PlaneResult]:
 
 @runs(PlaneConfig)
 def run_plane(config: PlaneConfig = PlaneConfig(), device: str = "cpu") -> PlaneResult:
-    """GANs A and B of `config` on the plane."""
+    """GANs A and B of `config` on the plane (on the CPU, as the painter: see run_painter)."""
     return run_all([config])[0]
 
 
