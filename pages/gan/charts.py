@@ -237,6 +237,19 @@ def _axes(w: float, h: float, box: tuple[float, float, float, float], xs: list, 
     return "".join(parts)
 
 
+def _nice_ticks(lo: float, hi: float, most: int = 6) -> list[float]:
+    """Round tick values within [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten)."""
+    raw = (hi - lo) / max(most - 1, 1)
+    power = 10 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = np.ceil(lo / step) * step
+    return [round(float(v), 6) for v in np.arange(first, hi + step * 1e-6, step)]
+
+
+def _tick(v: float) -> str:
+    return f"{v:g}"
+
+
 def _polyline(xs, ys, **style: object) -> str:
     ok = np.isfinite(xs) & np.isfinite(ys)
     if ok.sum() < 2:
@@ -263,7 +276,7 @@ def paint_svg(result: PainterResult, frame: int, k: int, labels: Labels, w: int 
     colour = COLOURS[result.trainings[k]]
     for painting in result.paintings[frame, k, :LINES]:
         parts.append(_polyline(px(x), py(painting), stroke=colour, stroke_width="1.6", opacity="0.75"))
-    return as_image(svg(w, h, "".join(parts)), "gan-paint", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-paint", 1.4 * w)
 
 
 def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h: int = 230) -> str:
@@ -274,8 +287,8 @@ def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h:
     top_share = max(0.2, float(np.nanmax(result.a_hist)))  # the whole run's: the axis keeps still
     px = lambda v: left + (v - edges[0]) / (edges[-1] - edges[0]) * (right - left)  # noqa: E731
     py = lambda v: bottom - v / top_share * (bottom - top)  # noqa: E731
-    ticks = [round(v, 2) for v in np.linspace(0, top_share, 5)[:-1]]
-    parts = [_axes(w, h, box, [(v, px(v)) for v in (0.5, 1, 1.5, 2, 2.5)], [(v, py(v)) for v in ticks],
+    ticks = _nice_ticks(0, top_share)
+    parts = [_axes(w, h, box, [(v, px(v)) for v in (0.5, 1, 1.5, 2, 2.5)], [(_tick(v), py(v)) for v in ticks],
                    labels.a_axis, labels.share)]
     for k, code in enumerate(result.trainings):
         for lo_edge, hi_edge, share in zip(edges[:-1], edges[1:], result.a_hist[frame, k]):
@@ -286,7 +299,7 @@ def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h:
     fair = edges[1] - edges[0]  # U(1, 2)'s share in a bin of this width
     xs, ys = np.array([px(1), px(1), px(2), px(2)]), np.array([py(0), py(fair), py(fair), py(0)])
     parts.append(_polyline(xs, ys, stroke=DARK_GREY, stroke_dasharray="4 3", stroke_width="2"))
-    return as_image(svg(w, h, "".join(parts)), "gan-hist", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-hist", 1.4 * w)
 
 
 def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_title: str,
@@ -303,10 +316,10 @@ def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_t
     total = result.config.steps
     px = lambda v: left + v / total * (right - left)  # noqa: E731
     py = lambda v: top + (hi - np.clip(v, lo, hi)) / (hi - lo) * (bottom - top)  # noqa: E731
-    yt = [round(v, 1 if hi - lo > 1 else 2) for v in np.linspace(lo, hi, 5)]
-    xt = [int(v) for v in np.linspace(0, total, 5)]
-    parts = [_axes(w, h, box, [(f"{v:,}", px(v)) for v in xt], [(v, py(v)) for v in yt], labels.iteration,
-                   y_title)]
+    yt = _nice_ticks(lo, hi, 5)
+    xt = [int(v) for v in _nice_ticks(0, total, 5)]
+    parts = [_axes(w, h, box, [(f"{v:,}", px(v)) for v in xt], [(_tick(v), py(v)) for v in yt],
+                   labels.iteration, y_title)]
     now = int(result.frame_steps[frame])
     upto = steps <= now
     for k, code in enumerate(result.trainings):
@@ -314,7 +327,7 @@ def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_t
             parts.append(_polyline(px(steps[upto]), py(getattr(result, field)[k][upto]), stroke=COLOURS[code],
                                    stroke_width="2", stroke_dasharray=dash or "none"))
     parts.append(el("line", x1=f"{px(now):.1f}", x2=f"{px(now):.1f}", y1=top, y2=bottom, stroke=DARK_GREY))
-    return as_image(svg(w, h, "".join(parts)), "gan-time", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-time", 1.4 * w)
 
 
 def _swatch(colour: str, dash: str = "") -> str:
