@@ -86,9 +86,10 @@ def test_other_targets_and_slow_motion():
 
 def test_charts_are_valid_and_the_replay_view_is_whole():
     """Every Vega-Lite chart of the page validates against the schema; the painter's SVG view has
-    both trainings' paintings, the histogram and both timelines."""
+    both trainings' paintings, the histogram and both timelines; the planes have D's heatmap,
+    the points and the arrows."""
     from core.gan import Lab, PainterConfig, PlaneConfig, run_painter, run_plane
-    from core.gan.plane import heat_axis
+    from core.gan.plane import LIMIT
     from pages.gan import charts
 
     painter = run_painter(PainterConfig(steps=100, frames=4))
@@ -96,11 +97,13 @@ def test_charts_are_valid_and_the_replay_view_is_whole():
     lab = Lab(PlaneConfig())
     lab.step("both", 2)
     made = [charts.paintings_chart(painter, 2, k=1), charts.a_chart(painter, 4),
-            charts.prob_chart(painter, 3),
-            charts.loss_chart(painter, 0), charts.plane_chart(plane, 2, k=0), charts.modes_chart(plane, 2),
-            charts.lab_chart(lab.view(), heat_axis(), charts.Labels(), "t")]
+            charts.prob_chart(painter, 3), charts.loss_chart(painter, 0), charts.modes_chart(plane, 2)]
     for chart in made:
         chart.to_dict(validate=True)
     view = charts.painter_html(painter, 4, charts.Labels())
     assert view.count('class="gan-paint"') == 2 and view.count('class="gan-time"') == 2
     assert view.count("<polyline") >= 2 * charts.LINES + 4 and 'class="gan-hist"' in view
+    planes = charts.planes_html(plane, 2, charts.Labels())
+    assert planes.count('class="gan-plane"') == 2 and planes.count("data:image/png;base64,") == 2
+    lab_view = charts.lab_html(lab.view(), LIMIT, charts.Labels(), "t")
+    assert lab_view.count("<circle") >= plane.samples.shape[2] and lab_view.count("<line") >= 50

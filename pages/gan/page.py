@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from core.gan import PAINTER_TRUTH, PLANE_TRUTH, Lab, PainterConfig, PainterResult, PlaneConfig, PlaneResult
-from core.gan.plane import heat_axis, points_from_drawing
+from core.gan.plane import LIMIT, points_from_drawing
 from pages.gan.charts import (
     Labels,
     a_chart,
-    lab_chart,
+    lab_html,
     loss_chart,
     modes_chart,
     painter_html,
-    plane_chart,
+    planes_html,
     prob_chart,
 )
 from pages.gan.controls import CONTROLS, VIEW
@@ -31,7 +31,6 @@ from ui.theme import chart_labels
 SLOW_FPS = FPS / 4  # slow motion: a quarter of the replay's speed
 LAB_FPS = 8.0  # the stepping session's updates a second while it plays
 LAB_ITERATIONS = 5  # iterations per update while it plays
-SQUARE = {"width": "content"}  # the plane keeps its own square size (ui.charts.show)
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
 
@@ -139,11 +138,7 @@ def _drawn() -> tuple[tuple[float, float], ...] | None:
 
 
 def _draw_plane(result: PlaneResult, frame: int, labels: Labels) -> None:
-    key = (result.config, frame)
-    cols = st.columns(2)
-    for k in range(2):
-        chart(("gan.plane", key, k), lambda k=k: plane_chart(result, frame, labels, k=k), cols[k],
-              options=SQUARE)
+    markup("gan.plane.view", ("gan.plane", result.config, frame), lambda: planes_html(result, frame, labels))
     if result.modes is not None:
         m = len(result.centres)
         st.caption(tr("gan.modes_now", a=int(result.modes[frame, 0]), b=int(result.modes[frame, 1]), m=m,
@@ -225,7 +220,7 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
         view = current.view()
         s = current.settings
         title = tr("gan.lab_chart", d=view.d_steps, g=view.g_steps)
-        chart(None, lambda: lab_chart(view, heat_axis(), labels, title), cache=False, options=SQUARE)
+        markup("gan.lab.view", None, lambda: lab_html(view, LIMIT, labels, title), cache=False)
         figures = [title, tr("gan.lab_fig_ratio", d=s["d_steps"], g=s["g_steps"], lr_g=s["lr_g"],
                              lr_d=s["lr_d"])]
         if view.d_real is not None:
