@@ -127,7 +127,7 @@ def _timeline_chart(df: pd.DataFrame, result: PainterResult, labels: Labels, nam
     return alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=alt.X("step:Q", title=labels.iteration, scale=alt.Scale(domain=[0, result.config.steps])), y=y,
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("what:N", title=None, legend=alt.Legend(orient="bottom"),
+        strokeDash=alt.StrokeDash("what:N", title=None, legend=None,  # the title says which is dashed
                                   scale=alt.Scale(domain=list(names), range=[[1, 0], [5, 3]])),
         tooltip=["training:N", "what:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(title=title, height=TIMELINE_HEIGHT)
