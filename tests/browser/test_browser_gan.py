@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from bench.browser import SIZES, layout_problems
 from bench.gan import updates_per_second
 from tests.browser.conftest import SEVEN, draw, exceptions, wait_count, wait_ready
 
@@ -61,6 +62,11 @@ def test_plane_and_its_step_controls(server, page):
     wait_ready(page, 30_000)
     page.get_by_role("button", name="⏮ Restart", exact=True).click()
     page.get_by_text("D steps 0, G steps 0").wait_for(timeout=30_000)
+    for size in ("1024x768", "390x844"):  # the kit's check of every screen size opens the painter
+        width, height = SIZES[size]
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(1000)
+        assert layout_problems(page) == [], size
     assert not exceptions(page)
 
 
