@@ -107,3 +107,11 @@ def test_charts_are_valid_and_the_replay_view_is_whole():
     assert planes.count('class="gan-plane"') == 2 and planes.count("data:image/png;base64,") == 2
     lab_view = charts.lab_html(lab.view(), LIMIT, charts.Labels(), "t")
     assert lab_view.count("<circle") >= plane.samples.shape[2] and lab_view.count("<line") >= 50
+
+
+def test_a_critic_that_wins_outright_is_named():
+    at = open_page("gan", "en", query={**SHORT, "gan.lr_g": "0.1", "gan.lr_d": "0.1"})
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("In A, D won outright") for w in warnings), warnings
+    assert not any(w.startswith("In B") for w in warnings)

@@ -27,6 +27,14 @@ TRACE_POINTS = 250  # points of each timeline: means over that many equal spans 
 TAG = "gan.painter"  # the random streams of the painter
 
 
+def critic_won(steps: np.ndarray, d_real: np.ndarray, d_fake: np.ndarray, total: int) -> bool:
+    """Whether D(real) stayed above 0.95 and D(fake) below 0.05 (means over the last fifth of
+    training, from per-step or per-span values at `steps`)."""
+    late = steps >= 0.8 * total
+    real, fake = np.nanmean(d_real[late]), np.nanmean(d_fake[late])
+    return bool(real > 0.95 and fake < 0.05)
+
+
 def x_points() -> torch.Tensor:
     """(15,) where a painting's points lie."""
     return torch.linspace(-1, 1, N_POINTS)
@@ -98,6 +106,11 @@ class PainterResult:
 
     def divergences(self) -> list[Divergence]:
         return divergences(self.trainings, [[at] for at in self.diverged_at])
+
+    def critic_won(self, k: int) -> bool:
+        """Whether D tells training k's paintings from the artist's at a glance over the last fifth
+        of training (D(real) above 0.95, D(fake) below 0.05): G then gets almost no signal."""
+        return critic_won(self.trace_steps, self.d_real[k], self.d_fake[k], self.config.steps)
 
     def summary(self, k: int, since: int | None = None) -> dict[str, float]:
         """Training k's figures the page states, over the snapshots from iteration `since` on

@@ -17,7 +17,7 @@ from core.compute import report
 from core.divergence import Divergence, divergences
 from core.frames import frame_steps
 from core.gan.engine import DIFFERS, LOSSES, GanStack, Side, TwoTrainings, iteration
-from core.gan.painter import _spans_of
+from core.gan.painter import _spans_of, critic_won
 from core.runs import runs
 from core.seeding import generator_for
 
@@ -117,6 +117,11 @@ class PlaneResult:
 
     def divergences(self) -> list[Divergence]:
         return divergences(self.trainings, [[at] for at in self.diverged_at])
+
+    def critic_won(self, k: int) -> bool:
+        """Whether D tells training k's samples from the real points at a glance (see the painter's)."""
+        steps = np.arange(1, self.config.steps + 1)
+        return critic_won(steps, self.d_real[k], self.d_fake[k], self.config.steps)
 
 
 def coverage(samples: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,13 @@ def _settings(prefix: str, config_differ: str, extra: tuple[str, ...] = ()) -> N
                 CONTROLS.draw(f"gan.{prefix}{name}", col)
 
 
+def _critic_notes(result) -> None:
+    """A warning per training whose D won outright (G learns nothing from it)."""
+    for k, code in enumerate(result.trainings):
+        if result.critic_won(k):
+            st.warning(tr("gan.critic_won", name=code), icon="🧑‍⚖️")
+
+
 def _differs(config) -> str:
     """One line: what B does differently (or that the two are the same)."""
     a, b = config.settings("A"), config.settings("B")
@@ -118,7 +125,8 @@ def _painter() -> None:
     CONTROLS.draw("gan.slow")
     comparison("gan.painter", config, waiting=tr("gan.training"), names={"A": "A", "B": "B"},
                frames=lambda r: len(r.frame_steps), draw=lambda r, f: _draw_painter(r, f, labels),
-               before=lambda r: st.caption(_differs(config)), below=lambda r: _painter_table(r, labels),
+               before=lambda r: (st.caption(_differs(config)), _critic_notes(r)),
+               below=lambda r: _painter_table(r, labels),
                rest=lambda r: _painter_charts(r, labels), fps=_fps())
 
 
@@ -171,7 +179,8 @@ def _plane() -> None:
     CONTROLS.draw("gan.slow")
     comparison("gan.plane", config, waiting=tr("gan.training"), names={"A": "A", "B": "B"},
                frames=lambda r: len(r.frame_steps), draw=lambda r, f: _draw_plane(r, f, labels),
-               before=lambda r: st.caption(_differs(config)), below=lambda r: _plane_below(r, labels),
+               before=lambda r: (st.caption(_differs(config)), _critic_notes(r)),
+               below=lambda r: _plane_below(r, labels),
                rest=lambda r: _lab(config, labels), fps=_fps())
 
 
