@@ -25,7 +25,7 @@ FAKE = "#7B3294"  # G's samples on the plane (GAN Lab's purple)
 REAL = "#1B7837"  # real points (GAN Lab's green)
 HEAT_RANGE = ["#C2A5CF", "#F7F7F7", "#A6DBA0"]  # D(x): fake (0) - unsure (0.5) - real (1)
 PLANE = 300  # the plane's side in px (square: distances read the same both ways; fits a phone)
-TIMELINE_HEIGHT = SMALL_HEIGHT + 40  # Streamlit fits title, axes and legend in the height
+TIMELINE_HEIGHT = HEIGHT  # Streamlit fits title, axes and legend in the height
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Labels:
     prob: str = "probability"
     loss_title: str = "D loss (solid) and G loss (dashed)"
     loss_axis: str = "loss"
+    prob_short: str = "D(real) and D(painting)"
+    loss_short: str = "D and G losses"
     iteration: str = "iteration"
     real: str = "D(real)"
     fake: str = "D(fake)"
@@ -137,14 +139,14 @@ def prob_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> 
     """Mean D(real) and D(painting) of each training up to the frame's step (0.5: D cannot tell)."""
     names = (labels.real, labels.fake)
     df = _timeline(result, frame, labels, names, ("d_real", "d_fake"))
-    return _timeline_chart(df, result, labels, names, labels.prob_title, labels.prob, [0.0, 1.0])
+    return _timeline_chart(df, result, labels, names, labels.prob_short, labels.prob, [0.0, 1.0])
 
 
 def loss_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> alt.Chart:
     """D's and G's losses of each training up to the frame's step (D's: 1.39 = 2 ln 2 at the balance)."""
     names = (labels.d_loss, labels.g_loss)
     df = _timeline(result, frame, labels, names, ("d_loss", "g_loss"))
-    return _timeline_chart(df, result, labels, names, labels.loss_title, labels.loss_axis, None)
+    return _timeline_chart(df, result, labels, names, labels.loss_short, labels.loss_axis, None)
 
 
 # --- the plane ------------------------------------------------------------------------------------
