@@ -82,3 +82,36 @@ def test_other_targets_and_slow_motion():
     assert_clean(at)
     assert at.toggle(key="gan.slow").value is True
     assert "第 200 步" in _captions(at)
+
+
+def test_charts_are_valid_and_the_replay_view_is_whole():
+    """Every Vega-Lite chart of the page validates against the schema; the painter's SVG view has
+    both trainings' paintings, the histogram and both timelines; the planes have D's heatmap,
+    the points and the arrows."""
+    from core.gan import Lab, PainterConfig, PlaneConfig, run_painter, run_plane
+    from core.gan.plane import LIMIT
+    from pages.gan import charts
+
+    painter = run_painter(PainterConfig(steps=100, frames=4))
+    plane = run_plane(PlaneConfig(steps=30, frames=2))
+    lab = Lab(PlaneConfig())
+    lab.step("both", 2)
+    made = [charts.paintings_chart(painter, 2, k=1), charts.a_chart(painter, 4),
+            charts.prob_chart(painter, 3), charts.loss_chart(painter, 0), charts.modes_chart(plane, 2)]
+    for chart in made:
+        chart.to_dict(validate=True)
+    view = charts.painter_html(painter, 4, charts.Labels())
+    assert view.count('class="gan-paint"') == 2 and view.count('class="gan-time"') == 2
+    assert view.count("<polyline") >= 2 * charts.LINES + 4 and 'class="gan-hist"' in view
+    planes = charts.planes_html(plane, 2, charts.Labels())
+    assert planes.count('class="gan-plane"') == 2 and planes.count("data:image/png;base64,") == 2
+    lab_view = charts.lab_html(lab.view(), LIMIT, charts.Labels(), "t")
+    assert lab_view.count("<circle") >= plane.samples.shape[2] and lab_view.count("<line") >= 50
+
+
+def test_a_critic_that_wins_outright_is_named():
+    at = open_page("gan", "en", query={**SHORT, "gan.lr_g": "0.1", "gan.lr_d": "0.1"})
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("In A, D won outright") for w in warnings), warnings
+    assert not any(w.startswith("In B") for w in warnings)

@@ -115,10 +115,13 @@ def test_seeds_stacked_give_each_seeds_own_run():
 
 
 def test_extreme_learning_rates_are_reported_not_raised():
-    r = run_painter(PainterConfig(steps=300, frames=3, lr_g=0.1, lr_d=0.1, differ="none"))
-    assert len(r.divergences()) in (0, 2)  # either both diverged (and say where) or neither
-    for d in r.divergences():
-        assert 1 <= d.step <= 300
+    """lr 0.1: D wins outright (no NaN: the losses are taken through logsigmoid), and says so; the
+    lesson's settings do not."""
+    r = run_painter(PainterConfig(steps=300, frames=3, lr_g=0.1, lr_d=0.1, differ="lr"))
+    assert r.divergences() == [] and r.critic_won(0) and not r.critic_won(1)
+    assert np.isfinite(r.d_loss).all()
+    p = run_plane(PlaneConfig(steps=200, frames=2, lr_g=1e-5, lr_d=0.05, differ="none"))  # D far ahead
+    assert p.critic_won(0) and p.critic_won(1)
 
 
 # --- the truth the painter states -----------------------------------------------------------------

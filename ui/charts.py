@@ -136,12 +136,13 @@ def _cached_spec(key: Hashable, language: str, make: Callable[[], alt.TopLevelMi
 _view = components.declare_component("markup", path=str(Path(__file__).parent / "static" / "markup"))
 
 
-def markup(place: str, key: Hashable, make: Callable[[], str]) -> None:
+def markup(place: str, key: Hashable, make: Callable[[], str], *, cache: bool = True) -> None:
     """Draw the SVG or HTML `make()` (a page's own views) at `place`, a name for this spot of the
     page that stays the same from frame to frame, so that a replay updates the view in place.
     `make()` is built once per `key` and language and shared by all sessions: in a class, thirty
-    students replaying one question cost one build of each frame."""
-    _view(html=_markup.get((key, lang()), make), key=place, default=None)
+    students replaying one question cost one build of each frame. `cache=False` for a view no one
+    will see again (a session's own live state): built each time, and it pushes nothing out."""
+    _view(html=_markup.get((key, lang()), make) if cache else make(), key=place, default=None)
 
 
 def paragraph(text: str) -> str:

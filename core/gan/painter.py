@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.compute import report
 from core.divergence import Divergence, divergences
 from core.frames import frame_steps
 from core.gan.engine import DIFFERS, LOSSES, GanStack, Side, TwoTrainings, iteration
@@ -24,6 +25,14 @@ SHOWN = 256  # paintings G makes from fixed ideas at each frame (the histogram, 
 A_EDGES = np.linspace(0.5, 2.5, 25)  # the fitted a's histogram: 24 bins over [0.5, 2.5]
 TRACE_POINTS = 250  # points of each timeline: means over that many equal spans of steps
 TAG = "gan.painter"  # the random streams of the painter
+
+
+def critic_won(steps: np.ndarray, d_real: np.ndarray, d_fake: np.ndarray, total: int) -> bool:
+    """Whether D(real) stayed above 0.95 and D(fake) below 0.05 (means over the last fifth of
+    training, from per-step or per-span values at `steps`)."""
+    late = steps >= 0.8 * total
+    real, fake = np.nanmean(d_real[late]), np.nanmean(d_fake[late])
+    return bool(real > 0.95 and fake < 0.05)
 
 
 def x_points() -> torch.Tensor:
@@ -98,6 +107,11 @@ class PainterResult:
     def divergences(self) -> list[Divergence]:
         return divergences(self.trainings, [[at] for at in self.diverged_at])
 
+    def critic_won(self, k: int) -> bool:
+        """Whether D tells training k's paintings from the artist's at a glance over the last fifth
+        of training (D(real) above 0.95, D(fake) below 0.05): G then gets almost no signal."""
+        return critic_won(self.trace_steps, self.d_real[k], self.d_fake[k], self.config.steps)
+
     def summary(self, k: int, since: int | None = None) -> dict[str, float]:
         """Training k's figures the page states, over the snapshots from iteration `since` on
         (default: the last fifth of training): share in bounds, spread and mean of the fitted a,
@@ -147,8 +161,9 @@ class _Trace:
 
 
 def train(seeds: Sequence[int], sides: Sequence[Side], d_steps: int, g_steps: int, steps: int,
-          batch: int, frames: int) -> _Trace:
-    """K painters (seed and side each) with one step structure, trained as one stack."""
+          batch: int, frames: int, span: tuple[float, float] = (0.0, 1.0)) -> _Trace:
+    """K painters (seed and side each) with one step structure, trained as one stack; the job's
+    progress goes from span[0] to span[1] meanwhile (core.compute.report)."""
     gan = GanStack((N_IDEAS, HIDDEN, N_POINTS), (N_POINTS, HIDDEN, 1), seeds, sides, TAG)
     sample = _sampler(seeds, batch)
     ideas = torch.stack([shown_ideas(s) for s in seeds])  # (K, S, 5)
@@ -162,6 +177,7 @@ def train(seeds: Sequence[int], sides: Sequence[Side], d_steps: int, g_steps: in
             per_step[step - 1] = torch.stack(iteration(gan, sample, d_steps, g_steps))
             if step in at:
                 paintings[at[step]] = gan.g(ideas)
+                report(span[0] + (span[1] - span[0]) * step / steps)
     values = per_step.numpy()
     bad = ~np.isfinite(values).all(axis=1)  # (steps, K)
     diverged = [int(np.argmax(bad[:, k])) + 1 if bad[:, k].any() else None for k in range(len(seeds))]
@@ -214,9 +230,10 @@ def _run_all(configs: Sequence[PainterConfig]) -> list[PainterResult]:
     for j, (_, _, s) in enumerate(jobs):
         groups.setdefault((s["d_steps"], s["g_steps"]), []).append(j)
     traces: dict[int, tuple[_Trace, int]] = {}
+    spans = _spans_of({key: len(m) for key, m in groups.items()})
     for (d_steps, g_steps), members in groups.items():
         trace = train([configs[jobs[j][0]].seed for j in members], [_side(jobs[j][2]) for j in members],
-                      d_steps, g_steps, base.steps, base.batch, base.frames)
+                      d_steps, g_steps, base.steps, base.batch, base.frames, spans[(d_steps, g_steps)])
         for row, j in enumerate(members):
             traces[j] = (trace, row)
     results = []
@@ -225,6 +242,16 @@ def _run_all(configs: Sequence[PainterConfig]) -> list[PainterResult]:
         merged = _merge([traces[j] for j in mine])
         results.append(_result(c, merged, list(range(len(mine)))))
     return results
+
+
+def _spans_of(groups: dict[tuple[int, int], int]) -> dict[tuple[int, int], tuple[float, float]]:
+    """Each stack's share of a job's progress, by its work: (D + G steps) x GANs."""
+    work = {key: (key[0] + key[1]) * (1 + 0.2 * n) for key, n in groups.items()}
+    total, done, spans = sum(work.values()), 0.0, {}
+    for key, w in work.items():
+        spans[key] = (done / total, (done + w) / total)
+        done += w
+    return spans
 
 
 def _merge(parts: list[tuple[_Trace, int]]) -> _Trace:
@@ -237,7 +264,8 @@ def _merge(parts: list[tuple[_Trace, int]]) -> _Trace:
 
 @runs(PainterConfig)
 def run_painter(config: PainterConfig = PainterConfig(), device: str = "cpu") -> PainterResult:
-    """Trainings A and B of `config` (one stack where their steps have the same structure)."""
+    """Trainings A and B of `config` (one stack where their steps have the same structure). On the
+    CPU whatever the device: tensors of a few thousand numbers gain nothing from an accelerator."""
     return _run_all([config])[0]
 
 

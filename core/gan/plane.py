@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.compute import report
 from core.divergence import Divergence, divergences
 from core.frames import frame_steps
 from core.gan.engine import DIFFERS, LOSSES, GanStack, Side, TwoTrainings, iteration
+from core.gan.painter import _spans_of, critic_won
 from core.runs import runs
 from core.seeding import generator_for
 
@@ -116,6 +118,11 @@ class PlaneResult:
     def divergences(self) -> list[Divergence]:
         return divergences(self.trainings, [[at] for at in self.diverged_at])
 
+    def critic_won(self, k: int) -> bool:
+        """Whether D tells training k's samples from the real points at a glance (see the painter's)."""
+        steps = np.arange(1, self.config.steps + 1)
+        return critic_won(steps, self.d_real[k], self.d_fake[k], self.config.steps)
+
 
 def coverage(samples: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Of samples (..., S, 2): modes covered (a mode holding at least a quarter of its fair share
@@ -204,8 +211,9 @@ class _Trace:
 
 
 def train(config: PlaneConfig, seeds: Sequence[int], sides: Sequence[Side], d_steps: int, g_steps: int,
-          when: np.ndarray) -> _Trace:
-    """K GANs on the plane with one step structure, trained as one stack, snapshots at `when`."""
+          when: np.ndarray, span: tuple[float, float] = (0.0, 1.0)) -> _Trace:
+    """K GANs on the plane with one step structure, trained as one stack, snapshots at `when`; the
+    job's progress goes from span[0] to span[1] meanwhile (core.compute.report)."""
     gan = new_stack(seeds, sides)
     sample = _sampler(config, seeds)
     noise = torch.stack([shown_noise(s) for s in seeds])
@@ -227,6 +235,7 @@ def train(config: PlaneConfig, seeds: Sequence[int], sides: Sequence[Side], d_st
             per_step[step - 1] = torch.stack(iteration(gan, sample, d_steps, g_steps))
             if step in at:
                 keep(at[step])
+                report(span[0] + (span[1] - span[0]) * step / config.steps)
     values = per_step.numpy()
     bad = ~np.isfinite(values).all(axis=1)
     diverged = [int(np.argmax(bad[:, j])) + 1 if bad[:, j].any() else None for j in range(k)]
@@ -255,9 +264,10 @@ def run_all(configs: Sequence[PlaneConfig]) -> list[PlaneResult]:
     for j, (_, s) in enumerate(jobs):
         groups.setdefault((s["d_steps"], s["g_steps"]), []).append(j)
     rows: dict[int, tuple[_Trace, int]] = {}
+    spans = _spans_of({key: len(m) for key, m in groups.items()})
     for (d_steps, g_steps), members in groups.items():
         trace = train(base, [configs[jobs[j][0]].seed for j in members], [_side(jobs[j][1]) for j in members],
-                      d_steps, g_steps, when)
+                      d_steps, g_steps, when, spans[(d_steps, g_steps)])
         for r, j in enumerate(members):
             rows[j] = (trace, r)
     centres = mode_centres(base.target)
@@ -283,7 +293,7 @@ def run_all(configs: Sequence[PlaneConfig]) -> list[PlaneResult]:
 
 @runs(PlaneConfig)
 def run_plane(config: PlaneConfig = PlaneConfig(), device: str = "cpu") -> PlaneResult:
-    """GANs A and B of `config` on the plane."""
+    """GANs A and B of `config` on the plane (on the CPU, as the painter: see run_painter)."""
     return run_all([config])[0]
 
 

@@ -4,12 +4,15 @@ their arrows and the real points (GAN Lab's view)."""
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from core.gan import LabView, PainterResult, PlaneResult
 from core.gan.painter import A_EDGES
@@ -22,7 +25,7 @@ FAKE = "#7B3294"  # G's samples on the plane (GAN Lab's purple)
 REAL = "#1B7837"  # real points (GAN Lab's green)
 HEAT_RANGE = ["#C2A5CF", "#F7F7F7", "#A6DBA0"]  # D(x): fake (0) - unsure (0.5) - real (1)
 PLANE = 300  # the plane's side in px (square: distances read the same both ways; fits a phone)
-TIMELINE_HEIGHT = SMALL_HEIGHT + 40  # Streamlit fits title, axes and legend in the height
+TIMELINE_HEIGHT = HEIGHT  # Streamlit fits title, axes and legend in the height
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Labels:
     prob: str = "probability"
     loss_title: str = "D loss (solid) and G loss (dashed)"
     loss_axis: str = "loss"
+    prob_short: str = "D(real) and D(painting)"
+    loss_short: str = "D and G losses"
     iteration: str = "iteration"
     real: str = "D(real)"
     fake: str = "D(fake)"
@@ -89,12 +94,12 @@ def a_chart(result: PainterResult, frame: int, labels: Labels = Labels(),
             height: int = HEIGHT) -> alt.LayerChart:
     """Histogram of the fitted a of each training's paintings, against the artist's U(1, 2)."""
     edges = A_EDGES
-    parts = [pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": result.a_hist[frame, k],
+    parts = [pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": result.a_hist[frame, k], "zero": 0.0,
                            "training": labels.training(code)}) for k, code in enumerate(result.trainings)]
     df = pd.concat(parts, ignore_index=True)
-    bars = alt.Chart(df).mark_bar(opacity=0.55, binSpacing=0).encode(
+    bars = alt.Chart(df).mark_rect(opacity=0.55).encode(
         x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[edges[0], edges[-1]])), x2="hi:Q",
-        y=alt.Y("share:Q", title=labels.share, stack=None),
+        y=alt.Y("share:Q", title=labels.share), y2="zero:Q",
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="top")))
     width = edges[1] - edges[0]
     artist = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0], "share": [0, width, width, 0]})
@@ -123,9 +128,9 @@ def _timeline_chart(df: pd.DataFrame, result: PainterResult, labels: Labels, nam
     y = alt.Y("value:Q", title=y_title, scale=scale)
     return alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=alt.X("step:Q", title=labels.iteration, scale=alt.Scale(domain=[0, result.config.steps])), y=y,
-        color=alt.Color("training:N", title=None, scale=_scale(labels)),
-        strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(domain=list(names),
-                                                                          range=[[1, 0], [5, 3]])),
+        color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("what:N", title=None, legend=None,  # the title says which is dashed
+                                  scale=alt.Scale(domain=list(names), range=[[1, 0], [5, 3]])),
         tooltip=["training:N", "what:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(title=title, height=TIMELINE_HEIGHT)
 
@@ -134,68 +139,17 @@ def prob_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> 
     """Mean D(real) and D(painting) of each training up to the frame's step (0.5: D cannot tell)."""
     names = (labels.real, labels.fake)
     df = _timeline(result, frame, labels, names, ("d_real", "d_fake"))
-    return _timeline_chart(df, result, labels, names, labels.prob_title, labels.prob, [0.0, 1.0])
+    return _timeline_chart(df, result, labels, names, labels.prob_short, labels.prob, [0.0, 1.0])
 
 
 def loss_chart(result: PainterResult, frame: int, labels: Labels = Labels()) -> alt.Chart:
     """D's and G's losses of each training up to the frame's step (D's: 1.39 = 2 ln 2 at the balance)."""
     names = (labels.d_loss, labels.g_loss)
     df = _timeline(result, frame, labels, names, ("d_loss", "g_loss"))
-    return _timeline_chart(df, result, labels, names, labels.loss_title, labels.loss_axis, None)
+    return _timeline_chart(df, result, labels, names, labels.loss_short, labels.loss_axis, None)
 
 
 # --- the plane ------------------------------------------------------------------------------------
-
-def _plane(axis: np.ndarray, heat: np.ndarray, samples: np.ndarray, push: np.ndarray, real: np.ndarray,
-           labels: Labels, title: str, size: int) -> alt.LayerChart:
-    """D's heatmap, the real points, G's samples and the arrows of where G's loss pushes them."""
-    lim = float(axis[-1])
-    half = (axis[1] - axis[0]) / 2
-    xx, yy = np.meshgrid(axis, axis)  # row-major: y outer, x inner, as the heat is kept
-    cells = pd.DataFrame({"x": xx.reshape(-1) - half, "x2": xx.reshape(-1) + half, "y": yy.reshape(-1) - half,
-                          "y2": yy.reshape(-1) + half, "d": heat})
-    scale_x = alt.Scale(domain=[-lim, lim], nice=False)
-    scale_y = alt.Scale(domain=[-lim, lim], nice=False)
-    heatmap = alt.Chart(cells[np.isfinite(cells["d"])]).mark_rect().encode(
-        x=alt.X("x:Q", title=None, scale=scale_x), x2="x2:Q",
-        y=alt.Y("y:Q", title=None, scale=scale_y), y2="y2:Q",
-        color=alt.Color("d:Q", title=labels.d_heat, scale=alt.Scale(domain=[0, 0.5, 1], range=HEAT_RANGE),
-                        legend=alt.Legend(orient="bottom", gradientLength=120)))
-    pts = pd.concat([pd.DataFrame({"x": real[:, 0], "y": real[:, 1], "kind": labels.real_points}),
-                     pd.DataFrame({"x": samples[:, 0], "y": samples[:, 1], "kind": labels.fake_points})])
-    pts = pts[np.isfinite(pts["x"]) & np.isfinite(pts["y"])]
-    pts = pts[(pts["x"].abs() <= lim) & (pts["y"].abs() <= lim)]
-    dots = alt.Chart(pts).mark_circle(size=14, opacity=0.7).encode(
-        x=alt.X("x:Q", scale=scale_x), y=alt.Y("y:Q", scale=scale_y),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[labels.real_points, labels.fake_points],
-                                                              range=[REAL, FAKE]),
-                        legend=alt.Legend(orient="top")))
-    a = len(push)
-    ends = pd.DataFrame({"x": samples[:a, 0], "y": samples[:a, 1], "x2": samples[:a, 0] + push[:, 0],
-                         "y2": samples[:a, 1] + push[:, 1]})
-    ends = ends[np.isfinite(ends).all(axis=1) & (ends[["x", "y"]].abs() <= lim).all(axis=1)]
-    arrows = alt.Chart(ends).mark_rule(color=DARK_GREY, strokeWidth=1.2, opacity=0.8).encode(
-        x=alt.X("x:Q", scale=scale_x), y=alt.Y("y:Q", scale=scale_y), x2="x2:Q", y2="y2:Q")
-    return alt.layer(heatmap, dots, arrows).resolve_scale(color="independent").properties(
-        title=title, height=size, width=size,
-        autosize=alt.AutoSizeParams(type="pad"))  # a square plot; legends and axes around it (Streamlit's
-    # default, "fit", takes them out of the height: the plot came out 300 x 75)
-
-
-def plane_chart(result: PlaneResult, frame: int, labels: Labels = Labels(), *, k: int,
-                size: int = PLANE) -> alt.LayerChart:
-    """Training k at snapshot `frame` in GAN Lab's view."""
-    code = result.trainings[k]
-    title = f"{labels.training(code)} · {labels.step.format(step=int(result.frame_steps[frame]))}"
-    return _plane(result.heat_axis, result.heat[frame, k], result.samples[frame, k], result.push[frame, k],
-                  result.real, labels, title, size)
-
-
-def lab_chart(view: LabView, axis: np.ndarray, labels: Labels, title: str,
-              size: int = PLANE) -> alt.LayerChart:
-    """The stepping session's GAN now, in GAN Lab's view."""
-    return _plane(axis, view.heat, view.samples, view.push, view.real, labels, title, size)
-
 
 def modes_chart(result: PlaneResult, frame: int, labels: Labels = Labels()) -> alt.Chart:
     """Modes covered by each training's samples at each snapshot up to `frame`."""
@@ -237,6 +191,19 @@ def _axes(w: float, h: float, box: tuple[float, float, float, float], xs: list, 
     return "".join(parts)
 
 
+def _nice_ticks(lo: float, hi: float, most: int = 6) -> list[float]:
+    """Round tick values within [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten)."""
+    raw = (hi - lo) / max(most - 1, 1)
+    power = 10 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = np.ceil(lo / step) * step
+    return [round(float(v), 6) for v in np.arange(first, hi + step * 1e-6, step)]
+
+
+def _tick(v: float) -> str:
+    return f"{v:g}"
+
+
 def _polyline(xs, ys, **style: object) -> str:
     ok = np.isfinite(xs) & np.isfinite(ys)
     if ok.sum() < 2:
@@ -263,7 +230,7 @@ def paint_svg(result: PainterResult, frame: int, k: int, labels: Labels, w: int 
     colour = COLOURS[result.trainings[k]]
     for painting in result.paintings[frame, k, :LINES]:
         parts.append(_polyline(px(x), py(painting), stroke=colour, stroke_width="1.6", opacity="0.75"))
-    return as_image(svg(w, h, "".join(parts)), "gan-paint", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-paint", 1.4 * w)
 
 
 def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h: int = 230) -> str:
@@ -274,8 +241,8 @@ def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h:
     top_share = max(0.2, float(np.nanmax(result.a_hist)))  # the whole run's: the axis keeps still
     px = lambda v: left + (v - edges[0]) / (edges[-1] - edges[0]) * (right - left)  # noqa: E731
     py = lambda v: bottom - v / top_share * (bottom - top)  # noqa: E731
-    ticks = [round(v, 2) for v in np.linspace(0, top_share, 5)[:-1]]
-    parts = [_axes(w, h, box, [(v, px(v)) for v in (0.5, 1, 1.5, 2, 2.5)], [(v, py(v)) for v in ticks],
+    ticks = _nice_ticks(0, top_share)
+    parts = [_axes(w, h, box, [(v, px(v)) for v in (0.5, 1, 1.5, 2, 2.5)], [(_tick(v), py(v)) for v in ticks],
                    labels.a_axis, labels.share)]
     for k, code in enumerate(result.trainings):
         for lo_edge, hi_edge, share in zip(edges[:-1], edges[1:], result.a_hist[frame, k]):
@@ -286,7 +253,7 @@ def hist_svg(result: PainterResult, frame: int, labels: Labels, w: int = 300, h:
     fair = edges[1] - edges[0]  # U(1, 2)'s share in a bin of this width
     xs, ys = np.array([px(1), px(1), px(2), px(2)]), np.array([py(0), py(fair), py(fair), py(0)])
     parts.append(_polyline(xs, ys, stroke=DARK_GREY, stroke_dasharray="4 3", stroke_width="2"))
-    return as_image(svg(w, h, "".join(parts)), "gan-hist", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-hist", 1.4 * w)
 
 
 def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_title: str,
@@ -303,10 +270,10 @@ def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_t
     total = result.config.steps
     px = lambda v: left + v / total * (right - left)  # noqa: E731
     py = lambda v: top + (hi - np.clip(v, lo, hi)) / (hi - lo) * (bottom - top)  # noqa: E731
-    yt = [round(v, 1 if hi - lo > 1 else 2) for v in np.linspace(lo, hi, 5)]
-    xt = [int(v) for v in np.linspace(0, total, 5)]
-    parts = [_axes(w, h, box, [(f"{v:,}", px(v)) for v in xt], [(v, py(v)) for v in yt], labels.iteration,
-                   y_title)]
+    yt = _nice_ticks(lo, hi, 5)
+    xt = [int(v) for v in _nice_ticks(0, total, 5)]
+    parts = [_axes(w, h, box, [(f"{v:,}", px(v)) for v in xt], [(_tick(v), py(v)) for v in yt],
+                   labels.iteration, y_title)]
     now = int(result.frame_steps[frame])
     upto = steps <= now
     for k, code in enumerate(result.trainings):
@@ -314,7 +281,7 @@ def timeline_svg(result: PainterResult, frame: int, fields: tuple[str, str], y_t
             parts.append(_polyline(px(steps[upto]), py(getattr(result, field)[k][upto]), stroke=COLOURS[code],
                                    stroke_width="2", stroke_dasharray=dash or "none"))
     parts.append(el("line", x1=f"{px(now):.1f}", x2=f"{px(now):.1f}", y1=top, y2=bottom, stroke=DARK_GREY))
-    return as_image(svg(w, h, "".join(parts)), "gan-time", 2 * w)
+    return as_image(svg(w, h, "".join(parts)), "gan-time", 1.4 * w)
 
 
 def _swatch(colour: str, dash: str = "") -> str:
@@ -344,3 +311,83 @@ def painter_html(result: PainterResult, frame: int, labels: Labels) -> str:
                f" &nbsp;·&nbsp; {_swatch(DARK_GREY, '4 3')} {html.escape(labels.artist)}")
     return (f"{row}{first}</div>" + f'<div style="height:10px"></div>{row}{second}</div>'
             + f'<div style="font-size:0.9rem;line-height:1.8">{legend}</div>')
+
+
+# --- the plane in GAN Lab's view, as SVG (ui.charts.markup) ---------------------------------------
+# As two Vega charts (961 heatmap cells, 1,000 points, 60 arrows each) the stepping session played
+# at 2.4 updates a second in Chromium here; D's heatmap is a small picture, the points SVG circles.
+
+HEAT_RGB = np.array([[194, 165, 207], [247, 247, 247], [166, 219, 160]], dtype=float)  # HEAT_RANGE
+
+
+def heat_png(heat: np.ndarray) -> str:
+    """D(x) on the heatmap's points (HEAT² row-major, y up) as a PNG data URL: purple (fake) through
+    white (unsure) to green (real)."""
+    n = int(round(np.sqrt(heat.size)))
+    d = np.nan_to_num(heat.reshape(n, n)[::-1], nan=0.5)  # the picture's first row is the top
+    low = np.clip(d * 2, 0, 1)[..., None]
+    high = np.clip(d * 2 - 1, 0, 1)[..., None]
+    rgb = np.where(d[..., None] < 0.5, HEAT_RGB[0] + (HEAT_RGB[1] - HEAT_RGB[0]) * low,
+                   HEAT_RGB[1] + (HEAT_RGB[2] - HEAT_RGB[1]) * high)
+    buf = io.BytesIO()
+    Image.fromarray(rgb.round().astype(np.uint8), "RGB").save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def plane_svg(limit: float, heat: np.ndarray, samples: np.ndarray, push: np.ndarray, real: np.ndarray,
+              size: int = 300) -> str:
+    """D's heatmap, the real points (green), G's samples (purple) and the arrows of where G's loss
+    pushes them, on the plane [-limit, limit]²."""
+    pad, bottom = 30, 22
+    w, h = size + pad + 8, size + 8 + bottom
+    px = lambda v: pad + (v + limit) / (2 * limit) * size  # noqa: E731
+    py = lambda v: 8 + (limit - v) / (2 * limit) * size  # noqa: E731
+    parts = [el("image", href=heat_png(heat), x=pad, y=8, width=size, height=size,
+                preserveAspectRatio="none"),
+             el("rect", x=pad, y=8, width=size, height=size, fill="none", stroke=LIGHT_GREY)]
+    for v in _nice_ticks(-limit, limit, 7):
+        parts.append(text(px(v), h - 6, _tick(v), 11))
+        parts.append(text(pad - 4, py(v) + 4, _tick(v), 11, "end"))
+
+    def dots(points: np.ndarray) -> str:
+        ok = np.isfinite(points).all(axis=1) & (np.abs(points) <= limit).all(axis=1)
+        return "".join(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="1.8"/>' for a, b in points[ok])
+
+    parts.append(f'<g fill="{REAL}" fill-opacity="0.6">{dots(real)}</g>')
+    parts.append(f'<g fill="{FAKE}" fill-opacity="0.75">{dots(samples)}</g>')
+    arrows = []
+    for (a, b), (da, db) in zip(samples[:len(push)], push):
+        if np.isfinite([a, b, da, db]).all() and abs(a) <= limit and abs(b) <= limit:
+            arrows.append(f'<line x1="{px(a):.1f}" y1="{py(b):.1f}" x2="{px(a + da):.1f}" '
+                          f'y2="{py(b + db):.1f}"/>')
+    parts.append(f'<g stroke="{DARK_GREY}" stroke-width="1.2" stroke-opacity="0.8">{"".join(arrows)}</g>')
+    return as_image(svg(w, h, "".join(parts)), "gan-plane", 1.4 * w)
+
+
+def plane_legend(labels: Labels) -> str:
+    """What the plane's colours are."""
+    def dot(colour: str) -> str:
+        return f'<svg width="10" height="10"><circle cx="5" cy="5" r="4" fill="{colour}"/></svg>'
+
+    ramp = "".join(f'<span style="display:inline-block;width:14px;height:10px;background:{c}"></span>'
+                   for c in HEAT_RANGE)
+    names = [html.escape(x) for x in (labels.real_points, labels.fake_points, labels.d_heat)]
+    return (f'<div style="font-size:0.9rem;line-height:1.8">{dot(REAL)} {names[0]} &nbsp; {dot(FAKE)} '
+            f"{names[1]} &nbsp; {ramp} {names[2]} 0 → 1</div>")
+
+
+def planes_html(result: PlaneResult, frame: int, labels: Labels) -> str:
+    """A's and B's planes at `frame`, side by side (one above the other where narrow)."""
+    step = labels.step.format(step=int(result.frame_steps[frame]))
+    limit = float(result.heat_axis[-1])
+    panels = "".join(_panel(f"{labels.training(code)} · {step}",
+                            plane_svg(limit, result.heat[frame, k], result.samples[frame, k],
+                                      result.push[frame, k], result.real), 280)
+                     for k, code in enumerate(result.trainings))
+    return f'<div style="display:flex;flex-wrap:wrap;gap:10px 24px">{panels}</div>' + plane_legend(labels)
+
+
+def lab_html(view: LabView, limit: float, labels: Labels, title: str) -> str:
+    """The stepping session's GAN now."""
+    return (_panel(title, plane_svg(limit, view.heat, view.samples, view.push, view.real), 280)
+            + plane_legend(labels))

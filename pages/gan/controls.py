@@ -16,7 +16,7 @@ def _training(prefix: str) -> tuple:
             Slider(key=f"gan.{prefix}g_steps", field="g_steps", lo=1, hi=5),
             Choice(key=f"gan.{prefix}loss", field="loss", options=LOSSES, names="gan.loss."),
             Choice(key=f"gan.{prefix}differ", field="differ", options=DIFFERS, names="gan.differ.",
-                   style="segmented"),
+                   style="radio"),  # radios wrap on a phone (a segmented control was cut)
             Number(key=f"gan.{prefix}b_lr_g", field="b_lr_g", **RATE),
             Number(key=f"gan.{prefix}b_lr_d", field="b_lr_d", **RATE),
             Slider(key=f"gan.{prefix}b_d_steps", field="b_d_steps", lo=1, hi=5),
@@ -28,7 +28,7 @@ CONTROLS = Controls(
          Slider(key="gan.steps", field="steps", lo=500, hi=10000, step=500),
          *_training("")),
     bind(PlaneConfig,
-         Choice(key="gan.target", field="target", options=TARGETS, names="gan.target.", style="segmented"),
+         Choice(key="gan.target", field="target", options=TARGETS, names="gan.target.", style="radio"),
          Slider(key="gan.p_steps", field="steps", lo=200, hi=4000, step=100),
          *_training("p_")),
     # view settings: what is shown, not what is trained

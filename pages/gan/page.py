@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from core.gan import PAINTER_TRUTH, PLANE_TRUTH, Lab, PainterConfig, PainterResult, PlaneConfig, PlaneResult
-from core.gan.plane import heat_axis, points_from_drawing
+from core.gan.plane import LIMIT, points_from_drawing
 from pages.gan.charts import (
     Labels,
     a_chart,
-    lab_chart,
+    lab_html,
     loss_chart,
     modes_chart,
     painter_html,
-    plane_chart,
+    planes_html,
     prob_chart,
 )
 from pages.gan.controls import CONTROLS, VIEW
@@ -31,7 +31,6 @@ from ui.theme import chart_labels
 SLOW_FPS = FPS / 4  # slow motion: a quarter of the replay's speed
 LAB_FPS = 8.0  # the stepping session's updates a second while it plays
 LAB_ITERATIONS = 5  # iterations per update while it plays
-SQUARE = {"width": "content"}  # the plane keeps its own square size (ui.charts.show)
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
 
@@ -58,6 +57,13 @@ def _settings(prefix: str, config_differ: str, extra: tuple[str, ...] = ()) -> N
             row = st.columns(5)
             for name, col in zip(b, row):
                 CONTROLS.draw(f"gan.{prefix}{name}", col)
+
+
+def _critic_notes(result) -> None:
+    """A warning per training whose D won outright (G learns nothing from it)."""
+    for k, code in enumerate(result.trainings):
+        if result.critic_won(k):
+            st.warning(tr("gan.critic_won", name=code), icon="🧑‍⚖️")
 
 
 def _differs(config) -> str:
@@ -119,7 +125,8 @@ def _painter() -> None:
     CONTROLS.draw("gan.slow")
     comparison("gan.painter", config, waiting=tr("gan.training"), names={"A": "A", "B": "B"},
                frames=lambda r: len(r.frame_steps), draw=lambda r, f: _draw_painter(r, f, labels),
-               before=lambda r: st.caption(_differs(config)), below=lambda r: _painter_table(r, labels),
+               before=lambda r: (st.caption(_differs(config)), _critic_notes(r)),
+               below=lambda r: _painter_table(r, labels),
                rest=lambda r: _painter_charts(r, labels), fps=_fps())
 
 
@@ -139,11 +146,7 @@ def _drawn() -> tuple[tuple[float, float], ...] | None:
 
 
 def _draw_plane(result: PlaneResult, frame: int, labels: Labels) -> None:
-    key = (result.config, frame)
-    cols = st.columns(2)
-    for k in range(2):
-        chart(("gan.plane", key, k), lambda k=k: plane_chart(result, frame, labels, k=k), cols[k],
-              options=SQUARE)
+    markup("gan.plane.view", ("gan.plane", result.config, frame), lambda: planes_html(result, frame, labels))
     if result.modes is not None:
         m = len(result.centres)
         st.caption(tr("gan.modes_now", a=int(result.modes[frame, 0]), b=int(result.modes[frame, 1]), m=m,
@@ -176,7 +179,8 @@ def _plane() -> None:
     CONTROLS.draw("gan.slow")
     comparison("gan.plane", config, waiting=tr("gan.training"), names={"A": "A", "B": "B"},
                frames=lambda r: len(r.frame_steps), draw=lambda r, f: _draw_plane(r, f, labels),
-               before=lambda r: st.caption(_differs(config)), below=lambda r: _plane_below(r, labels),
+               before=lambda r: (st.caption(_differs(config)), _critic_notes(r)),
+               below=lambda r: _plane_below(r, labels),
                rest=lambda r: _lab(config, labels), fps=_fps())
 
 
@@ -225,7 +229,7 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
         view = current.view()
         s = current.settings
         title = tr("gan.lab_chart", d=view.d_steps, g=view.g_steps)
-        chart(None, lambda: lab_chart(view, heat_axis(), labels, title), cache=False, options=SQUARE)
+        markup("gan.lab.view", None, lambda: lab_html(view, LIMIT, labels, title), cache=False)
         figures = [title, tr("gan.lab_fig_ratio", d=s["d_steps"], g=s["g_steps"], lr_g=s["lr_g"],
                              lr_d=s["lr_d"])]
         if view.d_real is not None:

@@ -74,6 +74,7 @@ EN = {
         "tell); the histogram of each painting's fitted *a* covering the whole of U(1, 2), or piling up on a "
         "favourite curve (mode collapse)."),
     "gan.training": "Training both GANs…",
+    "gan.critic_won": "In {name}, D won outright: it tells real from painted at a glance (D(real) near 1, D(fake) near 0 at the end), so G's gradient carries almost no signal and its paintings go astray. Lower the learning rates, or give D fewer steps.",
     "gan.step": "step {step}",
     "gan.training_A": "A",
     "gan.training_B": "B",
@@ -88,6 +89,8 @@ EN = {
     "gan.prob": "probability",
     "gan.loss_title": "D loss (solid) and G loss (dashed); D's is 1.39 at the balance",
     "gan.loss_axis": "loss",
+    "gan.prob_short": "D(real) (solid), D(painting) (dashed)",
+    "gan.loss_short": "D loss (solid), G loss (dashed)",
     "gan.iteration": "iteration",
     "gan.real": "D(real)",
     "gan.fake": "D(fake)",
@@ -210,6 +213,7 @@ ZH = {
         "- **看什么**：G 的画慢慢落进灰色带；D 对真画和假画的打分在 0.5 会合（它再也分不出来）；每幅画拟合出的 *a* "
         "的直方图是铺满整个 U(1, 2)，还是堆在某一条偏爱的曲线上（模式坍塌）。"),
     "gan.training": "正在训练两个 GAN…",
+    "gan.critic_won": "在 {name} 中，D 完胜：它一眼就能分出真画和假画（最后 D(真) 接近 1，D(假) 接近 0），G 的梯度几乎不带任何信息，画也越画越偏。请调低学习率，或减少 D 的步数。",
     "gan.step": "第 {step} 步",
     "gan.training_A": "A",
     "gan.training_B": "B",
@@ -224,6 +228,8 @@ ZH = {
     "gan.prob": "概率",
     "gan.loss_title": "D 的损失（实线）与 G 的损失（虚线）；平衡时 D 的损失为 1.39",
     "gan.loss_axis": "损失",
+    "gan.prob_short": "D(真画)（实线）与 D(假画)（虚线）",
+    "gan.loss_short": "D 的损失（实线）与 G 的损失（虚线）",
     "gan.iteration": "迭代次数",
     "gan.real": "D(真)",
     "gan.fake": "D(假)",
