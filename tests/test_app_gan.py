@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_util import assert_clean, open_page, tables
+from tests.apptest_util import assert_clean, open_page, run_expanded, tables
 
 SHORT = {"gan.steps": "500", "gan.p_steps": "200"}  # short runs keep the tests quick
 
@@ -115,3 +115,14 @@ def test_a_critic_that_wins_outright_is_named():
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("In A, D won outright") for w in warnings), warnings
     assert not any(w.startswith("In B") for w in warnings)
+
+
+def test_the_code_of_each_view():
+    at = open_page("gan", "en", query={**SHORT, "gan.view": "plane", "gan.target": "line"})
+    run_expanded(at, "gan.code")
+    assert_clean(at)
+    code = at.code[0].value
+    assert "GAN on the plane" in code and "target = 'line'" in code and "def real_points" in code
+    at = open_page("gan", "zh", query=SHORT)
+    run_expanded(at, "gan.code")
+    assert "GAN: the painter and the critic" in at.code[0].value

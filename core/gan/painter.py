@@ -76,7 +76,7 @@ class PainterConfig(TwoTrainings):
     b_lr_d: float = 1e-4  # B's D learning rate (when differ is lr)
     b_d_steps: int = 5  # B's D steps (when differ is ratio)
     b_g_steps: int = 1  # B's G steps (when differ is ratio)
-    frames: int = 50  # snapshots for the replay (plus the initial one)
+    frames: int = 100  # snapshots for the replay (plus the initial one): 8 s of play at 12 a second
     seed: int = 0  # initial weights, batches and the shown ideas all derive from it
 
     def check(self) -> None:

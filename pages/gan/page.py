@@ -23,20 +23,22 @@ from ui.canvas import SIZE, canvas_row, draw_ink
 from ui.charts import chart, markup
 from ui.i18n import tr
 from ui.lesson import comparison
-from ui.playback import FPS
 from ui.sidebar import run_seed
 from ui.table import table
 from ui.theme import chart_labels
 
-SLOW_FPS = FPS / 4  # slow motion: a quarter of the replay's speed
-LAB_FPS = 8.0  # the stepping session's updates a second while it plays
-LAB_ITERATIONS = 5  # iterations per update while it plays
+# Updates a second asked for while the replay plays: the SVG views are light, and at the shared 8 the
+# browser showed 7.0 here (`python -m bench.gan --browser`, load 3.5); slow motion is a quarter.
+PLAY_FPS = 12.0
+SLOW_FPS = PLAY_FPS / 4
+LAB_FPS = 12.0  # the stepping session's updates a second asked for while it plays
+LAB_ITERATIONS = 4  # iterations per update while it plays
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
 
 
 def _fps() -> float:
-    return SLOW_FPS if CONTROLS.value("gan.slow") else FPS
+    return SLOW_FPS if CONTROLS.value("gan.slow") else PLAY_FPS
 
 
 def _settings(prefix: str, config_differ: str, extra: tuple[str, ...] = ()) -> None:
