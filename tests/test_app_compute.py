@@ -18,7 +18,7 @@ from ui.lesson import warm_calls
 # every view and tab a default link can open, as its query
 VIEWS = {"fit": [{}], "race": [{}, {"race.view": "surface"}], "dropout": [{}], "batchnorm": [{}],
          "activations": [{}, {"activations.tab": "train"}, {"activations.tab": "flow"}], "seq": [{}],
-         "ae": [{}], "dqn": [{}, {"dqn.view": "watch"}]}
+         "ae": [{}], "dqn": [{}, {"dqn.view": "watch"}], "gan": [{}, {"gan.view": "plane"}]}
 
 
 def test_the_warm_start_covers_every_default_view(monkeypatch):

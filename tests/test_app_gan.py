@@ -119,10 +119,10 @@ def test_a_critic_that_wins_outright_is_named():
 
 def test_the_code_of_each_view():
     at = open_page("gan", "en", query={**SHORT, "gan.view": "plane", "gan.target": "line"})
-    run_expanded(at, "gan.code")
+    run_expanded(at, "gan.panel.code")
     assert_clean(at)
     code = at.code[0].value
     assert "GAN on the plane" in code and "target = 'line'" in code and "def real_points" in code
     at = open_page("gan", "zh", query=SHORT)
-    run_expanded(at, "gan.code")
+    run_expanded(at, "gan.panel.code")
     assert "GAN: the painter and the critic" in at.code[0].value

@@ -75,17 +75,18 @@ def paintings_chart(result: PainterResult, frame: int, labels: Labels = Labels()
     x = result.x
     bounds = pd.DataFrame({"x": x, "lo": x ** 2, "hi": 2 * x ** 2 + 1})
     band = alt.Chart(bounds).mark_area(opacity=0.18, color=GREY).encode(
-        x=alt.X("x:Q", title=labels.x), y=alt.Y("lo:Q", title=labels.y), y2="hi:Q",
+        x=alt.X("x:Q", title=labels.x), y=alt.Y("lo:Q", title=labels.y), y2=alt.Y2("hi:Q"),
         tooltip=[alt.Tooltip("x:Q", title=labels.bounds)])
     edges = alt.Chart(bounds.melt("x", value_name="y")).mark_line(color=GREY, strokeDash=[5, 3]).encode(
-        x="x:Q", y="y:Q", detail="variable:N")
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), detail=alt.Detail("variable:N"))
     shown = result.paintings[frame, k, :LINES]  # (LINES, 15)
     df = pd.DataFrame({"x": np.tile(x, len(shown)), "y": np.clip(shown.reshape(-1), -2.0, 5.0),
                        "painting": np.repeat(np.arange(len(shown)), len(x))})
     df = df[np.isfinite(df["y"])]
     code = result.trainings[k]
     lines = alt.Chart(df).mark_line(strokeWidth=1.6, opacity=0.75, color=COLOURS[code]).encode(
-        x="x:Q", y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.5, 4.0], clamp=True)), detail="painting:N")
+        x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.5, 4.0], clamp=True)),
+        detail=alt.Detail("painting:N"))
     title = f"{labels.training(code)} · {labels.step.format(step=int(result.frame_steps[frame]))}"
     return (band + edges + lines).properties(title=title, height=height)
 
@@ -98,13 +99,14 @@ def a_chart(result: PainterResult, frame: int, labels: Labels = Labels(),
                            "training": labels.training(code)}) for k, code in enumerate(result.trainings)]
     df = pd.concat(parts, ignore_index=True)
     bars = alt.Chart(df).mark_rect(opacity=0.55).encode(
-        x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[edges[0], edges[-1]])), x2="hi:Q",
-        y=alt.Y("share:Q", title=labels.share), y2="zero:Q",
+        x=alt.X("lo:Q", title=labels.a_axis, scale=alt.Scale(domain=[edges[0], edges[-1]])),
+        x2=alt.X2("hi:Q"),
+        y=alt.Y("share:Q", title=labels.share), y2=alt.Y2("zero:Q"),
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="top")))
     width = edges[1] - edges[0]
     artist = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0], "share": [0, width, width, 0]})
     line = alt.Chart(artist).mark_line(color=DARK_GREY, strokeDash=[4, 3], strokeWidth=2).encode(
-        x="x:Q", y="share:Q", tooltip=[alt.Tooltip("x:Q", title=labels.artist)])
+        x=alt.X("x:Q"), y=alt.Y("share:Q"), tooltip=[alt.Tooltip("x:Q", title=labels.artist)])
     return (bars + line).properties(title=labels.a_title, height=height)
 
 
@@ -131,7 +133,8 @@ def _timeline_chart(df: pd.DataFrame, result: PainterResult, labels: Labels, nam
         color=alt.Color("training:N", title=None, scale=_scale(labels), legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("what:N", title=None, legend=None,  # the title says which is dashed
                                   scale=alt.Scale(domain=list(names), range=[[1, 0], [5, 3]])),
-        tooltip=["training:N", "what:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
+        tooltip=[alt.Tooltip("training:N"), alt.Tooltip("what:N"), alt.Tooltip("step:Q"),
+                 alt.Tooltip("value:Q", format=".3f")],
     ).properties(title=title, height=TIMELINE_HEIGHT)
 
 
@@ -161,7 +164,7 @@ def modes_chart(result: PlaneResult, frame: int, labels: Labels = Labels()) -> a
         x=alt.X("step:Q", title=labels.iteration, scale=alt.Scale(domain=[0, result.config.steps])),
         y=alt.Y("modes:Q", title=labels.modes, scale=alt.Scale(domain=[0, m])),
         color=alt.Color("training:N", title=None, scale=_scale(labels)),
-        tooltip=["training:N", "step:Q", "modes:Q"],
+        tooltip=[alt.Tooltip("training:N"), alt.Tooltip("step:Q"), alt.Tooltip("modes:Q")],
     ).properties(title=labels.modes_title.format(m=m), height=SMALL_HEIGHT)
 
 
