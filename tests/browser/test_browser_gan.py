@@ -59,6 +59,7 @@ def test_plane_and_its_step_controls(server, page):
     page.get_by_role("button", name="▶ Play", exact=True).click()
     assert updates_per_second(page, r"D\(real\) [\d.]+, D\(fake\) [\d.]+", 3.0) > 0  # it trains live
     page.get_by_role("button", name="⏸ Pause", exact=True).click()
+    page.get_by_role("button", name="▶ Play", exact=True).wait_for(timeout=30_000)  # paused
     wait_ready(page, 30_000)
     page.get_by_role("button", name="⏮ Restart", exact=True).click()
     page.get_by_text("D steps 0, G steps 0").wait_for(timeout=30_000)

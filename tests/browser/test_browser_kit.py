@@ -76,7 +76,7 @@ def test_teacher_sets_up_a_link_and_presents_it(server, browser):
     spg.goto(link)
     _whole(spg)
     main = spg.locator("[data-testid='stMain']")
-    assert main.get_by_text("Who wins on fresh points?").is_visible()
+    main.get_by_text("Who wins on fresh points?").wait_for(timeout=30_000)  # the teacher's note
     for hidden in ("Training points", "Noise (std of y)", "Hidden width"):
         assert main.get_by_text(hidden, exact=True).count() == 0, hidden
     iterations = main.locator("[data-testid='stSlider']").filter(has_text="Iterations")
