@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from core.frames import frame_steps
 from core.models import Dropout, MLPSpec, build_mlp
 from core.seeding import make_generator
-from core.stacked import StackedBNMLP, StackedMLP, dropout_masks
+from core.stacked import RowAdam, StackedBNMLP, StackedMLP, dropout_masks
 
 WIDTHS = [(1, 20, 1), (1, 30, 30, 1), (2, 8, 8, 3), (3, 1, 4, 1)]
 
@@ -187,3 +187,21 @@ def test_bn_stack_eval_pass_uses_running_statistics():
     assert stages[0]["linear"].shape == (3, 40, 6)
     with pytest.raises(ValueError):
         StackedBNMLP.from_models(bns, plains)
+
+
+def test_row_adam_takes_torch_adams_steps_exactly():
+    g = torch.Generator().manual_seed(3)
+    flat = torch.randn(3, 50, generator=g)
+    rows = [flat[k:k + 1] for k in range(3)]
+    ref = [r.clone().requires_grad_() for r in rows]
+    ours = RowAdam(rows, lr=0.01)
+    theirs = torch.optim.Adam(ref, lr=0.01, fused=True)
+    for step in range(5):
+        grads = [torch.randn(1, 50, generator=g) for _ in range(3)]
+        live = [0, 2] if step == 3 else [0, 1, 2]  # a member that takes no step keeps its state
+        ours.step([grads[k] for k in live], live)
+        for k, p in enumerate(ref):
+            p.grad = grads[k] if k in live else None
+        theirs.step()
+        for r, p in zip(rows, ref):
+            assert torch.equal(r, p.detach())

@@ -16,7 +16,7 @@ from core.divergence import Divergence, divergences, is_diverged
 from core.models import MLP, MLPSpec, build_mlp
 from core.runs import runs, runs_many
 from core.seeding import generator_for
-from core.stacked import StackedBNMLP
+from core.stacked import RowAdam, StackedBNMLP
 
 NETS = ("plain", "bn")  # the two variants, in the order every chart shows them
 ACTIVATIONS = ("tanh", "relu", "sigmoid")  # the activations this page offers
@@ -205,7 +205,8 @@ def _run_stack(configs: Sequence[BatchNormConfig],
     nets = [{net: m.to(dtype) for net, m in build_nets(c).items()} for c in configs]
     stack = StackedBNMLP.from_models([n["plain"] for n in nets], [n["bn"] for n in nets])
     # one parameter per member: fused Adam (one kernel for the update) never mixes two members
-    optimizer = torch.optim.Adam(stack.leaves, lr=config.lr, fused=True)
+    optimizer = RowAdam(stack.leaves, lr=config.lr)
+    grads = [stack.grad[k:k + 1] for k in range(k_all)]
     recorder = _Recorder(config, edges)
     depth, last = config.depth, config.epochs - 1
     grad_sums = torch.zeros(2, k_all, depth + 1, dtype=dtype)  # rows: the first and the last epoch
@@ -234,9 +235,8 @@ def _run_stack(configs: Sequence[BatchNormConfig],
                         first[k] = value
                     if is_diverged(value, first[k]):  # this step is not applied
                         diverged[k], alive[k] = epoch * per_epoch + step, False
-                for k, leaf in enumerate(stack.leaves):
-                    leaf.grad = stack.grad[k:k + 1] if alive[k] else None  # Adam skips the others
-                optimizer.step()
+                stepping = [k for k in range(k_all) if alive[k]]  # the others keep their weights
+                optimizer.step([grads[k] for k in stepping], stepping)
                 if rows:
                     stepped = torch.tensor(alive, dtype=dtype).view(-1, 1)
                     norms = stack.weight_grad_norms() * stepped

@@ -16,7 +16,7 @@ from core.frames import frame_steps
 from core.models import MLPSpec, build_mlp
 from core.runs import runs
 from core.seeding import generator_for
-from core.stacked import StackedMLP, dropout_masks, keep_scaled
+from core.stacked import RowAdam, StackedMLP, dropout_masks, keep_scaled
 
 NETS = ("overfit", "dropout", "l2")  # stable codes: plain net, dropout net, L2 (weight decay) net
 ENGINE = "fused"  # core.stacked's engine for these ReLU nets under MSE (see StackedMLP.mse_step)
@@ -124,7 +124,8 @@ def _train_stack(net: StackedMLP, data: tuple[torch.Tensor, ...], rates: Sequenc
     k_nets, n = x.shape[0], x.shape[1]
     # One parameter per net: fused Adam's vector loop then ends inside each net, never across two, so a
     # net's numbers do not depend on which other nets share the stack (not even by rounding).
-    opt = torch.optim.Adam([net.rows(k, k + 1) for k in range(k_nets)], lr=lr, fused=True)
+    opt = RowAdam([net.rows(k, k + 1) for k in range(k_nets)], lr=lr)
+    grads = [net.grad[k:k + 1] for k in range(k_nets)]
     decay = torch.tensor(decays, device=x.device, dtype=net.flat.dtype).view(-1, 1) if any(decays) else None
     shared_x = torch.equal(x, xt)  # test points at the training x (the lesson's setup): one pass scores both
     x_eval = x if shared_x else torch.cat([x, xt], dim=1)  # (K, n or 2n, 1)
@@ -161,7 +162,7 @@ def _train_stack(net: StackedMLP, data: tuple[torch.Tensor, ...], rates: Sequenc
             break
         if decay is not None:
             net.grad.addcmul_(net.flat, decay)
-        opt.step()
+        opt.step(grads)
         evaluate(step)
     done = len(step_losses)
     step_loss = np.full((k_nets, iterations), np.nan)
