@@ -85,11 +85,18 @@ def test_a_drawn_digit_lands_in_both_code_spaces(server, page):
     assert not exceptions(page)
 
 
+# Notes whether a progress bar was ever drawn: a short run's bar may come and go between two looks.
+SAW_PROGRESS = """new MutationObserver(() => {
+    if (document.querySelector("[data-testid='stProgress']")) window.sawProgress = true;
+}).observe(document, {childList: true, subtree: true});"""
+
+
 def test_live_training_shows_its_progress(server, page):
+    page.add_init_script(f"document.addEventListener('DOMContentLoaded', () => {{ {SAW_PROGRESS} }});")
     page.goto(f"{server}/ae?lang=en&ae.code=5&ae.epochs=4&seed=4242")
     page.get_by_text("Training live on the 8,000 training images").wait_for(timeout=60_000)
     page.get_by_text(re.compile(r"epoch [1-3] of 4")).first.wait_for(timeout=60_000)  # mid-run
-    assert page.locator("[data-testid='stProgress']").count() >= 1
+    page.wait_for_function("() => window.sawProgress === true", timeout=30_000)
     page.locator(METRIC).nth(1).wait_for(timeout=90_000)
     wait_ready(page, 60_000)
     assert page.get_by_text("Trained here in").count() == 1
