@@ -31,8 +31,10 @@ from ui.theme import chart_labels
 # browser showed 7.0 here (`python -m bench.gan --browser`, load 3.5); slow motion is a quarter.
 PLAY_FPS = 12.0
 SLOW_FPS = PLAY_FPS / 4
-# Asked while the stepping session plays: 12 showed 7.5 a second, 20 shows 10.9 (bench.gan --browser, load 3).
-LAB_FPS = 20.0
+# Asked while the stepping session plays: 12 shows 7.5 a second (bench.gan --browser, load 3). 20 showed
+# 10.9, but at that rate a Pause click was lost now and then under load (its button is redrawn at
+# every update), so the session kept playing.
+LAB_FPS = 12.0
 LAB_ITERATIONS = 4  # iterations per update while it plays
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
