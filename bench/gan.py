@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 
 import torch
@@ -68,7 +69,7 @@ def bench_browser(repeats: int) -> None:
     """Updates a second shown: the painter's replay, and the stepping session playing on the plane."""
     from bench.browser import chromium_app, exceptions, new_page, wait_ready
 
-    replay, lab = [], []
+    replay, lab, paused = [], [], 0
     with chromium_app() as (url, browser):
         for i in range(repeats):
             page = new_page(browser)
@@ -86,13 +87,18 @@ def bench_browser(repeats: int) -> None:
             # the caption's step counts change at every update (D's scores, to two digits, may not)
             lab.append(updates_per_second(page, r"D steps \d+, G steps \d+", 4.0))
             page.get_by_role("button", name="⏸ Pause", exact=True).click()
+            page.get_by_role("button", name="▶ Play", exact=True).wait_for(timeout=10_000)
             wait_ready(page, 60_000)
+            held = re.search(r"D steps \d+, G steps \d+", page.locator("[data-testid='stMain']").inner_text())
+            page.wait_for_timeout(1500)
+            paused += held.group() in page.locator("[data-testid='stMain']").inner_text()
             if exceptions(page):
                 print(f"  ! the page showed exceptions: {exceptions(page)}")
             page.close()
     print(f"browser ({repeats} plays each): painter replay {statistics.median(replay):.1f} updates/s "
           f"(each {', '.join(f'{r:.1f}' for r in replay)}); step-by-step play "
-          f"{statistics.median(lab):.1f} updates/s (each {', '.join(f'{r:.1f}' for r in lab)})")
+          f"{statistics.median(lab):.1f} updates/s (each {', '.join(f'{r:.1f}' for r in lab)}); "
+          f"Pause held {paused} of {repeats}")
 
 
 def main() -> None:

@@ -46,6 +46,11 @@ def paint_real(a: torch.Tensor) -> torch.Tensor:
     return a * x2 + (a - 1)
 
 
+def bounds(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The artist's lower and upper bounds at x: every a in [1, 2] paints between x² and 2x² + 1."""
+    return x ** 2, 2 * x ** 2 + 1
+
+
 def fitted_a(paintings: np.ndarray) -> np.ndarray:
     """Least squares a of each painting (..., 15) as a·(x² + 1) − 1: which curve it paints."""
     basis = x_points().numpy().astype(np.float64) ** 2 + 1
@@ -54,8 +59,8 @@ def fitted_a(paintings: np.ndarray) -> np.ndarray:
 
 def share_in_bounds(paintings: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     """Share of the points of paintings (..., S, 15) within [x² − margin, 2x² + 1 + margin]: (...)."""
-    x2 = x_points().numpy() ** 2
-    inside = (paintings >= x2 - margin) & (paintings <= 2 * x2 + 1 + margin)
+    lower, upper = bounds(x_points().numpy())
+    inside = (paintings >= lower - margin) & (paintings <= upper + margin)
     return inside.mean(axis=(-2, -1))
 
 

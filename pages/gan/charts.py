@@ -15,7 +15,7 @@ import pandas as pd
 from PIL import Image
 
 from core.gan import LabView, PainterResult, PlaneResult
-from core.gan.painter import A_EDGES
+from core.gan.painter import A_EDGES, bounds
 from ui.svg import as_image, el, svg, text
 from ui.theme import BLUE, DARK_GREY, GREY, HEIGHT, LIGHT_GREY, ORANGE, SMALL_HEIGHT
 
@@ -73,11 +73,12 @@ def paintings_chart(result: PainterResult, frame: int, labels: Labels = Labels()
                     height: int = HEIGHT) -> alt.LayerChart:
     """Training k's first LINES paintings at snapshot `frame`, between the artist's bounds."""
     x = result.x
-    bounds = pd.DataFrame({"x": x, "lo": x ** 2, "hi": 2 * x ** 2 + 1})
-    band = alt.Chart(bounds).mark_area(opacity=0.18, color=GREY).encode(
+    lower, upper = bounds(x)
+    edge = pd.DataFrame({"x": x, "lo": lower, "hi": upper})
+    band = alt.Chart(edge).mark_area(opacity=0.18, color=GREY).encode(
         x=alt.X("x:Q", title=labels.x), y=alt.Y("lo:Q", title=labels.y), y2=alt.Y2("hi:Q"),
         tooltip=[alt.Tooltip("x:Q", title=labels.bounds)])
-    edges = alt.Chart(bounds.melt("x", value_name="y")).mark_line(color=GREY, strokeDash=[5, 3]).encode(
+    edges = alt.Chart(edge.melt("x", value_name="y")).mark_line(color=GREY, strokeDash=[5, 3]).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"), detail=alt.Detail("variable:N"))
     shown = result.paintings[frame, k, :LINES]  # (LINES, 15)
     df = pd.DataFrame({"x": np.tile(x, len(shown)), "y": np.clip(shown.reshape(-1), -2.0, 5.0),
@@ -223,12 +224,13 @@ def paint_svg(result: PainterResult, frame: int, k: int, labels: Labels, w: int 
     px = lambda v: left + (v + 1) / 2 * (right - left)  # noqa: E731
     py = lambda v: top + (hi - np.clip(v, lo, hi)) / (hi - lo) * (bottom - top)  # noqa: E731
     x = result.x
-    band = ([f"{px(a):.1f},{py(a * a):.1f}" for a in x]
-            + [f"{px(a):.1f},{py(2 * a * a + 1):.1f}" for a in x[::-1]])
+    lower, upper = bounds(x)
+    band = ([f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, lower)]
+            + [f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x[::-1], upper[::-1])])
     xs, ys = [(v, px(v)) for v in (-1, -0.5, 0, 0.5, 1)], [(v, py(v)) for v in (-1, 0, 1, 2, 3, 4)]
     parts = [_axes(w, h, box, xs, ys, labels.x, labels.y),
              el("polygon", points=" ".join(band), fill=GREY, fill_opacity="0.18", stroke="none")]
-    for edge in (x ** 2, 2 * x ** 2 + 1):
+    for edge in (lower, upper):
         parts.append(_polyline(px(x), py(edge), stroke=GREY, stroke_dasharray="5 3", stroke_width="1.2"))
     colour = COLOURS[result.trainings[k]]
     for painting in result.paintings[frame, k, :LINES]:
