@@ -47,6 +47,12 @@ def test_plane_and_its_step_by_step_session(lang):
     assert (lab.d_count, lab.g_count) == (11, 11)
     at.button(key="gan.lab_reset").click().run()
     assert at.session_state["gan.lab"].d_count == 0
+    at.button(key="gan.lab_toggle").click().run()  # play: the page's own run draws one update
+    assert at.session_state["gan.lab"].d_count == 4 and at.button(key="gan.lab_d").disabled
+    at.button(key="gan.lab_toggle").click().run()  # pause
+    at.toggle(key="gan.slow").set_value(True).run()
+    at.button(key="gan.lab_toggle").click().run()  # in slow motion an update is one iteration
+    assert at.session_state["gan.lab"].d_count == 5
 
 
 def test_link_values_are_applied_and_bad_ones_fall_back():

@@ -35,6 +35,7 @@ SLOW_FPS = PLAY_FPS / 4
 # showed 10.9.
 LAB_FPS = 20.0
 LAB_ITERATIONS = 4  # iterations per update while it plays
+LAB_SLOW = (LAB_FPS / 4, 1)  # in slow motion: updates a second asked, and iterations per update
 LAB = "gan.lab"  # session_state: the stepping session (core.gan.Lab)
 LAB_PLAYING = "gan.lab_playing"
 
@@ -229,11 +230,13 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
     row.button(tr("gan.lab_ten"), key="gan.lab_ten", disabled=playing, on_click=step, args=("both", 10))
     row.button(tr("gan.lab_reset"), key="gan.lab_reset", on_click=restart)
 
-    @st.fragment(run_every=1.0 / LAB_FPS if playing else None)
+    fps, iterations = LAB_SLOW if CONTROLS.value("gan.slow") else (LAB_FPS, LAB_ITERATIONS)
+
+    @st.fragment(run_every=1.0 / fps if playing else None)
     def steps() -> None:
         current = st.session_state[LAB]
         if st.session_state.get(LAB_PLAYING):
-            current.step("both", LAB_ITERATIONS)
+            current.step("both", iterations)
         view = current.view()
         s = current.settings
         title = tr("gan.lab_chart", d=view.d_steps, g=view.g_steps)
