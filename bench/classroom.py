@@ -433,6 +433,9 @@ def latency_row(scenario: str, mode: str, visits: Sequence[Visit], server: Serve
     lost = sum(v.page_not_found for v in visits)
     if lost:
         notes.append(f"{lost} 'Page not found'")
+    if each and len(seconds) > 1:  # which pages were slowest
+        slow = sorted((v for v in visits if v.seconds is not None), key=lambda v: -v.seconds)[:3]
+        notes.append("slowest " + ", ".join(f"{v.link.page or 'home'} {v.seconds:.2f} s" for v in slow))
     notes.append(f"load {os.getloadavg()[0]:.1f}")
     said = Counter((v.error, v.detail) for v in visits if v.error)
     row = Row(scenario, mode, seconds, len(visits), errors,

@@ -253,3 +253,21 @@ def test_the_express_slot_takes_no_secondary_run():
         assert secondary.result(60)["seed"] == 721 and blocker.done
     finally:
         service.close()
+
+
+def test_right_after_a_start_the_warm_starts_first_views_count_as_light():
+    """Nothing is timed yet, but each page's first view is light: someone waiting for one (or for
+    the same run with another seed) takes the express slot while the regular one is busy."""
+    service = Service(ProcessWorkers(2), ResultCache(8 << 20))  # slot 1 is the express one
+    try:
+        blocker = service.submit(nap, Nap(3.0, seed=730))  # the regular slot is busy
+        while blocker.state != "running":
+            time.sleep(0.02)
+        service.warm([(nap, (Nap(0.2, seed=731),)), (nap, (Nap(0.3, seed=732),))], light=1)
+        first_view = service.submit(nap, Nap(0.2, seed=733))  # a first view's family, untimed
+        other = service.submit(nap, Nap(0.3, seed=734))  # the second call's: not declared light
+        assert first_view.estimate == service.light_seconds and other.estimate is None
+        assert first_view.result(10)["seed"] == 733 and other.state == "queued"
+        assert other.result(60)["seed"] == 734 and blocker.done
+    finally:
+        service.close()

@@ -89,18 +89,20 @@ def warm_start() -> None:
         if _warmed or os.environ.get(WARM_ENV, "1") == "0":
             return
         _warmed = True
-    service(str(device())).warm(warm_calls())
+    calls, firsts = warm_calls()
+    service(str(device())).warm(calls, light=firsts)
 
 
-def warm_calls() -> list[tuple[Callable, tuple]]:
+def warm_calls() -> tuple[list[tuple[Callable, tuple]], int]:
     """`(run, (config, device))` for what every lesson's default link computes (its `warm()`, whose
-    first entry is what the page shows first): every page's first view first, then the rest."""
+    first entry is what the page shows first): every page's first view first, then the rest; and
+    how many first views lead the list."""
     dev = str(device())
     wanted = [getattr(importlib.import_module(f"pages.{lesson.name}.controls"), "warm", tuple)()
               for lesson in LESSONS]
     firsts = [configs[0] for configs in wanted if configs]
     rest = [config for configs in wanted for config in configs[1:]]
-    return [(run, (config, dev)) for config in (*firsts, *rest)]
+    return [(run, (config, dev)) for config in (*firsts, *rest)], len(firsts)
 
 
 def compute(config: Hashable, waiting: str, priority: int = 0) -> Any:

@@ -6,11 +6,15 @@ one joins the queue. Slots take jobs in order (people before warm-start jobs, th
 
 Fairness: the last slot is an express slot that takes only jobs known to be light (a run of the
 same configuration apart from its seed took at most `light_seconds` at its quickest) that someone
-waits for first (priority 0: not the warm start's, not a page's secondary runs), so however many
+waits for first (priority 0: not the warm start's, not a page's secondary runs; right after a start,
+when nothing is timed yet, the warm start's first views count as light), so however many
 heavy runs fill the other slots, a default-config seed change still starts at once. The warm
 start submits one job at a time. The
 other slots' workers run at a lower OS priority (nice 5), so the server process, which builds
 every page, and the express worker get the cores first.
+
+Results that ship with the code (core.compute.shipped: the first views that take seconds) are
+looked up after the cache, as results on disk are.
 
 Stacking: when a slot takes a lesson run whose lesson can stack seeds (core.runs.runs_many), the
 queued runs that differ from it only by seed go with it, as one stacked run (at most MAX_BATCH):
@@ -25,8 +29,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
 from typing import Any
 
+from core.compute import shipped
 from core.compute.cache import ResultCache
 from core.compute.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Cancelled, Job, JobError, WorkerLost
 from core.compute.workers import InlineWorkers, Workers
@@ -53,9 +59,10 @@ def job_key(fn: Callable, args: tuple) -> Hashable:
 
 class Service:
     def __init__(self, workers: Workers, cache: ResultCache, *, express: bool = True,
-                 light_seconds: float = 3.0) -> None:
+                 light_seconds: float = 3.0, shipped_dir: Path | None = shipped.FOLDER) -> None:
         self.workers = workers
         self.cache = cache
+        self.shipped_dir = shipped_dir  # where results that ship with the code lie (core.compute.shipped)
         self.light_seconds = light_seconds
         self.inline = isinstance(workers, InlineWorkers)
         self.express_slot = workers.slots - 1 if express and workers.slots > 1 and not self.inline else None
@@ -65,6 +72,7 @@ class Service:
         self._inflight: dict[Hashable, Job] = {}
         self._running: dict[int, Job] = {}
         self._seconds: dict[Hashable, float] = {}  # family -> seconds its quickest run took
+        self._light: set[Hashable] = set()  # families declared light before any run was timed (warm)
         self._closed = False
         self.completed = 0
         self.failures = 0
@@ -89,6 +97,11 @@ class Service:
         key = job_key(fn, args) if key is None else (f"{fn.__module__}.{fn.__qualname__}", key)
         if cache:
             value = self.cache.get(key, _MISSING)
+            if value is _MISSING and fn is run and self.shipped_dir is not None:
+                found = shipped.load(key, self.shipped_dir)
+                if found is not None:
+                    value, said = found
+                    self.cache.put(key, value, seconds=said["seconds"])
             if value is not _MISSING:
                 if (key[0], family(key[1])) not in self._seconds:  # a result from disk tells its cost
                     self._learn(key, self.cache.seconds(key))
@@ -101,8 +114,9 @@ class Service:
                     job.warm = job.warm and warm  # someone asks for it now
                     self._lock.notify_all()
                 return job
-            job = Job(key, fn, args, estimate=self._seconds.get((key[0], family(key[1]))),
-                      cache=cache, priority=priority)
+            fam = (key[0], family(key[1]))
+            estimate = self._seconds.get(fam, self.light_seconds if fam in self._light else None)
+            job = Job(key, fn, args, estimate=estimate, cache=cache, priority=priority)
             job.warm = warm
             job.ahead = lambda: self._ahead(job)
             if cache:
@@ -117,11 +131,15 @@ class Service:
             self._run(job, 0)  # inline: in the caller's thread, as without a service
         return job
 
-    def warm(self, calls: Iterable[tuple[Callable, tuple]]) -> None:
+    def warm(self, calls: Iterable[tuple[Callable, tuple]], light: int = 0) -> None:
         """Compute these `(fn, args)` in the background, in their order, one at a time (the other
         slots stay free for people), behind every job people asked for and never on the express
-        slot; in the caller's-thread mode, in a thread of their own."""
+        slot; in the caller's-thread mode, in a thread of their own. The first `light` calls are
+        known to be light (each page's first view): until a run of theirs is timed, someone who
+        waits for one may take the express slot, as for a run timed light."""
         calls = list(calls)
+        with self._lock:
+            self._light |= {(job_key(fn, args)[0], family(args)) for fn, args in calls[:light]}
 
         def one_by_one() -> None:
             if self.inline:
