@@ -15,11 +15,11 @@ are part of the code, read only from this folder).
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import logging
 import pickle
 import platform
+import re
 from collections.abc import Hashable
 from functools import cache
 from pathlib import Path
@@ -52,15 +52,22 @@ def _module_files(name: str) -> list[Path]:
     return [file] if file.is_file() else []
 
 
+# `from core.x import ...`, `import core.x`, `from core import x, y`, at any indent. Read as text: a
+# server parsing with `ast` in one thread while Streamlit compiles a page in another can meet
+# CPython 3.11's "AST constructor recursion depth mismatch".
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(core\.[\w.]+)[ \t]+import|import[ \t]+(core\.[\w.]+)"
+                     r"|from[ \t]+core[ \t]+import[ \t]+([\w, \t]+))", re.MULTILINE)
+
+
 def _imports(path: Path) -> set[str]:
     """The `core.*` modules `path` imports (at any depth of the file), `core.compute` aside."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
-                 else [])
-        found |= {n for n in names if n.startswith("core.") and not n.startswith("core.compute")}
-    return found
+    for dotted, plain, names in _IMPORT.findall(path.read_text()):
+        if dotted or plain:
+            found.add(dotted or plain)
+        else:
+            found |= {f"core.{n.strip()}" for n in names.split(",") if n.strip()}
+    return {n for n in found if not n.startswith("core.compute")}
 
 
 @cache

@@ -33,7 +33,8 @@ CONTROLS = Controls(
          *_training("p_")),
     # view settings: what is shown, not what is trained
     Choice(key=VIEW, default="painter", options=VIEWS, names="gan.view.", style="segmented", tab=True),
-    Toggle(key="gan.slow", default=False),  # slow motion: the replay at a quarter of its speed, the stepping session an iteration at a time
+    # slow motion: the replay at a quarter of its speed, the stepping session an iteration at a time
+    Toggle(key="gan.slow", default=False),
 )
 
 
