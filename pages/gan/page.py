@@ -209,8 +209,8 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
     lab = _lab_for(config)
     playing = bool(st.session_state.get(LAB_PLAYING))
 
-    def toggle() -> None:
-        st.session_state[LAB_PLAYING] = not st.session_state.get(LAB_PLAYING)
+    def set_playing(value: bool) -> None:  # what the clicked button said, not a flip: a click
+        st.session_state[LAB_PLAYING] = value  # that Streamlit replays cannot undo itself
 
     def step(move: str, times: int) -> None:
         st.session_state[LAB].step(move, times)
@@ -223,7 +223,7 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
     # could lose a click (a Pause that did not pause). A click reruns the page, which draws them anew.
     row = st.container(horizontal=True)
     row.button(tr("gan.lab_pause") if playing else tr("gan.lab_play"), key="gan.lab_toggle",
-               on_click=toggle)
+               on_click=set_playing, args=(not playing,))
     for move in ("d", "g", "both"):
         row.button(tr(f"gan.lab_{move}"), key=f"gan.lab_{move}", disabled=playing, on_click=step,
                    args=(move, 1))
@@ -235,7 +235,9 @@ def _lab(config: PlaneConfig, labels: Labels) -> None:
     @st.fragment(run_every=1.0 / fps if playing else None)
     def steps() -> None:
         current = st.session_state[LAB]
-        if st.session_state.get(LAB_PLAYING):
+        if bool(st.session_state.get(LAB_PLAYING)) != playing:  # Play or Pause was clicked while a
+            st.rerun(scope="app")  # timer's update ran: the whole page again, with its buttons
+        if playing:
             current.step("both", iterations)
         view = current.view()
         s = current.settings
