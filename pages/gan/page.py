@@ -31,8 +31,7 @@ from ui.theme import chart_labels
 # browser showed 7.0 here (`python -m bench.gan --browser`, load 3.5); slow motion is a quarter.
 PLAY_FPS = 12.0
 SLOW_FPS = PLAY_FPS / 4
-# Asked while the stepping session plays: 12 showed 7.5 a second (bench.gan --browser, load 3), 20
-# showed 10.9.
+# Asked while the stepping session plays: 20 shows 14.0 a second (bench.gan --browser, load 1.5).
 LAB_FPS = 20.0
 LAB_ITERATIONS = 4  # iterations per update while it plays
 LAB_SLOW = (LAB_FPS / 4, 1)  # in slow motion: updates a second asked, and iterations per update
